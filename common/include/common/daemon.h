@@ -1,0 +1,74 @@
+/* The daemon lifecycle every service shares: configuration, logging, database and migrations,
+ * topics, outbox relay, consumer and HTTP, started in that order and stopped in reverse. */
+#ifndef COMMON_DAEMON_H
+#define COMMON_DAEMON_H
+
+#include <stddef.h>
+
+#include "common/config.h"
+#include "common/consumer.h"
+#include "common/http.h"
+
+struct db_pool;
+struct metrics;
+struct redis_client;
+
+/* Settings every daemon has (the OF_* table in daemon.c). */
+struct daemon_config {
+    char *env;
+    char *log_level;
+    char *http_addr;
+    long http_port;
+    long http_threads;
+    long http_max_body;
+    char *database_url;
+    char *migrations_url;
+    char *migrations_dir;
+    long db_pool_size;
+    char *kafka_brokers;
+    long kafka_partitions;
+    long kafka_replication;
+    long kafka_timeout_ms;
+    char *redis_host;
+    long redis_port;
+    long redis_timeout_ms;
+    long outbox_batch;
+    long outbox_poll_ms;
+    long consumer_batch;
+    long retry_base_ms;
+    long retry_max_ms;
+    long retry_budget;
+    long shutdown_timeout_ms;
+};
+
+/* What makes one service different from another; main.c fills one and calls daemon_main. */
+struct service_def {
+    const char *name;       /* "order-svc": logs, client ids, consumer group */
+    const char *schema;     /* "orders" */
+    const char *migrations; /* subdirectory of OF_MIGRATIONS_DIR: "order" */
+    const char *db_role;    /* "order_svc": the default database user */
+    long default_port;
+    const struct http_route *routes;
+    size_t n_routes;
+    const struct event_handler *handlers;
+    size_t n_handlers;
+    const char *const *produces; /* topics this service writes to its outbox */
+    size_t n_produces;
+};
+
+/* The running daemon, as handlers see it through req->app / ctx->app. */
+struct daemon {
+    const struct service_def *def;
+    struct daemon_config cfg;
+    struct metrics *metrics;
+    struct db_pool *pool;
+    struct redis_client *redis;
+    void *app; /* the service's own state, from later issues */
+};
+
+/* Parses arguments (--help, --version), then runs the daemon until SIGTERM or SIGINT. Returns the
+ * process exit status: 0 after a clean stop, 2 for bad arguments or configuration, 1 when a
+ * dependency failed at start-up. */
+int daemon_main(int argc, char **argv, const struct service_def *def);
+
+#endif

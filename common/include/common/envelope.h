@@ -1,0 +1,50 @@
+/* The event envelope of DESIGN.md section 3: strict JSON encoding and decoding. */
+#ifndef COMMON_ENVELOPE_H
+#define COMMON_ENVELOPE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/timefmt.h"
+#include "common/trace.h"
+#include "common/uuid.h"
+
+#define ENVELOPE_ID_MAX 128 /* correlation and causation ids */
+
+struct envelope {
+    char event_id[UUID_STR_LEN];
+    char event_type[64];
+    int event_version;
+    char occurred_at[TIMESTAMP_LEN];
+    char producer[32];
+    char trace_id[TRACE_ID_LEN];
+    char correlation_id[ENVELOPE_ID_MAX];
+    char causation_id[ENVELOPE_ID_MAX];
+    json_t *data; /* a JSON object; owned by the envelope */
+};
+
+/* Why decoding failed: which field and what was wrong. */
+struct envelope_error {
+    char field[32];
+    char message[128];
+};
+
+/* Fills a new envelope: fresh UUIDv7 id, current time, the given type/version/producer,
+ * trace id and correlation/causation ids (NULL causation becomes ""). Takes ownership of data
+ * (a JSON object). Returns 0, or OF_EPERMANENT if a text field does not fit or data is not an
+ * object (data is then released). */
+int envelope_init(struct envelope *ret, const char *event_type, int version, const char *producer,
+                  const char *trace_id, const char *correlation_id, const char *causation_id,
+                  json_t *data);
+/* Encodes as compact JSON with keys in the documented order; the caller frees the string. */
+char *envelope_encode(const struct envelope *ev);
+/* Decodes and validates: every field present with the right type, event_id a UUID, occurred_at
+ * RFC 3339, trace_id 32 hex, data an object, (event_type, event_version) in the topic table.
+ * Never crashes on any input. Returns 0, or OF_EPERMANENT with err filled (err may be NULL);
+ * ret is untouched on failure. */
+int envelope_decode(const char *buf, size_t len, struct envelope *ret, struct envelope_error *err);
+/* Releases data; the struct itself is the caller's. Safe on a zeroed envelope. */
+void envelope_clear(struct envelope *ev);
+
+#endif

@@ -1,0 +1,98 @@
+/* HTTP over libmicrohttpd: a route table, JSON bodies with a size limit, one error shape,
+ * request ids, trace context, and the built-in /healthz, /readyz and /metrics. */
+#ifndef COMMON_HTTP_H
+#define COMMON_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "common/log.h"
+#include "common/route.h"
+#include "common/trace.h"
+#include "common/xalloc.h"
+
+struct metrics;
+
+#define HTTP_REQUEST_ID_MAX 65
+#define HTTP_MAX_HEADERS 8
+
+struct http_request {
+    const char *method;
+    const char *path;    /* without the query string */
+    const char *pattern; /* the matched route's pattern (the metrics label) */
+    struct route_params params;
+    const char *body; /* NUL-terminated; "" when there is none */
+    size_t body_len;
+    char request_id[HTTP_REQUEST_ID_MAX]; /* X-Request-Id as received (if sane) or generated */
+    struct trace_ctx trace;               /* from traceparent, or a new trace */
+    struct log_fields log;                /* trace_id and request_id filled in */
+    void *conn;                           /* struct MHD_Connection */
+    void *app;                            /* the server's app pointer */
+};
+
+struct http_header_kv {
+    char *name;
+    char *value;
+};
+
+struct http_response {
+    int status;
+    json_t *json;             /* owned; sent as application/json */
+    char *raw;                /* owned; sent as is when json is NULL */
+    size_t raw_len;
+    const char *content_type; /* for raw; static string */
+    struct http_header_kv headers[HTTP_MAX_HEADERS];
+    size_t n_headers;
+};
+
+typedef void (*http_handler_fn)(struct http_request *req, struct http_response *res);
+
+struct http_route {
+    struct route_key key; /* must stay first: route_lookup() walks the table through it */
+    http_handler_fn handler;
+    unsigned roles; /* roles allowed (0: public); enforced from the identity issue on */
+};
+
+/* Sets status and a JSON body (stolen). */
+void http_reply_json(struct http_response *res, int status, json_t *body);
+/* Sets status and {"error":{"code","message","field"}} (field omitted when NULL). */
+void http_reply_error(struct http_response *res, int status, const char *code,
+                      const char *message, const char *field);
+/* Adds a response header (copied). Beyond HTTP_MAX_HEADERS headers are dropped. */
+void http_add_header(struct http_response *res, const char *name, const char *value);
+/* A request header or query argument, or NULL. */
+const char *http_header(struct http_request *req, const char *name);
+const char *http_query(struct http_request *req, const char *name);
+/* Parses the body as a JSON object. On failure replies 400 (code "invalid_json" or
+ * "body_not_object") and returns -1; on success returns 0 and the object (caller owns). */
+int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj);
+
+/* Readiness probe: returns true when ready; adds one member per dependency to detail
+ * (e.g. "postgres": "ok"). */
+typedef bool (*http_ready_fn)(void *ud, json_t *detail);
+
+struct http_server_config {
+    const char *addr; /* "0.0.0.0" */
+    int port;
+    unsigned threads;
+    size_t max_body; /* 413 above this */
+    const char *service;
+};
+
+struct http_server;
+
+/* Starts serving routes (plus /healthz, /readyz, /metrics) on the configured address. routes
+ * must outlive the server. Counts requests and latency per route and status in metrics.
+ * Returns NULL with err filled when the port cannot be bound. */
+struct http_server *http_server_start(const struct http_server_config *cfg,
+                                      const struct http_route *routes, size_t n_routes, void *app,
+                                      struct metrics *metrics, http_ready_fn ready, void *ready_ud,
+                                      char *err, size_t errlen);
+/* Stops accepting new connections; requests in progress finish. */
+void http_server_quiesce(struct http_server *s);
+/* Stops the server (waiting for in-flight requests) and frees it. NULL is a no-op. */
+void http_server_stop(struct http_server *s);
+
+#endif

@@ -1,0 +1,43 @@
+/* Kafka over librdkafka: an idempotent producer with batch delivery, and topic creation. */
+#ifndef COMMON_KAFKA_H
+#define COMMON_KAFKA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kafka_producer;
+
+struct kafka_header {
+    const char *name;
+    const char *value; /* NUL-terminated */
+};
+
+struct kafka_msg {
+    const char *topic;
+    const char *key;
+    size_t key_len;
+    const char *value;
+    size_t value_len;
+    const struct kafka_header *headers;
+    size_t n_headers;
+    int status; /* out: OF_OK when delivered, OF_ERETRY when not (with the reason logged) */
+};
+
+/* Creates a producer with enable.idempotence=true and acks=all. client_id names the service.
+ * Returns NULL with a message in err. */
+struct kafka_producer *kafka_producer_new(const char *brokers, const char *client_id,
+                                          int message_timeout_ms, char *err, size_t errlen);
+/* Enqueues all messages, then waits for every delivery report (bounded by the message timeout)
+ * and sets each msg->status. Returns the number delivered. Never one round trip per message. */
+size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, size_t n);
+/* Waits up to timeout_ms for the broker to answer a metadata request: OF_OK or OF_ERETRY. */
+int kafka_producer_ping(struct kafka_producer *p, int timeout_ms);
+/* Flushes outstanding messages (up to timeout_ms) and destroys the producer. NULL is a no-op. */
+void kafka_producer_free(struct kafka_producer *p, int timeout_ms);
+
+/* Creates the named topics with the admin API; topics that exist already are fine. Returns
+ * OF_OK, or an error code with the first failure in err. */
+int kafka_ensure_topics(const char *brokers, const char *const *names, size_t n, int partitions,
+                        int replication, int timeout_ms, char *err, size_t errlen);
+
+#endif

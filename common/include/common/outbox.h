@@ -1,0 +1,47 @@
+/* The transactional outbox: appending events inside a transaction, and the relay thread that
+ * publishes them to Kafka (DESIGN.md section 5). */
+#ifndef COMMON_OUTBOX_H
+#define COMMON_OUTBOX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <libpq-fe.h>
+
+struct envelope;
+struct metrics;
+
+/* Inserts one row into <schema>.outbox in the caller's open transaction: topic from the envelope's
+ * (event_type, version), key as given (the order or entity id), payload the encoded envelope,
+ * headers event_type, event_id and a traceparent carrying the envelope's trace id. The table's
+ * trigger NOTIFYs the relay at commit. Returns OF_OK or a classified database error;
+ * OF_EPERMANENT when the event type is not in the topic table. */
+int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev);
+
+struct outbox_relay_config {
+    const char *conninfo;  /* the service's own role */
+    const char *schema;    /* "orders" */
+    const char *brokers;
+    const char *client_id; /* service name */
+    unsigned batch;        /* rows per batch */
+    unsigned poll_ms;      /* fallback poll when no NOTIFY comes */
+    int message_timeout_ms;
+    struct metrics *metrics; /* may be NULL */
+};
+
+struct outbox_relay;
+
+/* Starts the relay thread. It takes a session advisory lock on the schema so that only one relay
+ * per service is active; a standby keeps trying. Each round: read up to batch unpublished rows in
+ * id order, produce them all, wait for the delivery reports, then mark the rows delivered (up to
+ * the first failure, to keep per-key order) published in one UPDATE. Survives Postgres and
+ * Kafka outages by retrying with backoff. Returns OF_OK and the relay, or an error with err. */
+int outbox_relay_start(const struct outbox_relay_config *cfg, struct outbox_relay **ret_relay,
+                       char *err, size_t errlen);
+/* True once the relay holds the lock and has connected to Postgres at least once. */
+bool outbox_relay_running(struct outbox_relay *r);
+/* Asks the thread to stop after the batch in hand, joins it, flushes the producer and frees.
+ * NULL is a no-op. */
+void outbox_relay_stop(struct outbox_relay *r);
+
+#endif
