@@ -1,0 +1,1 @@
+/* placeholder: backoff.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: consumer.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: daemon.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: db.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: envelope.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: http.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: idempotency.c is being written */

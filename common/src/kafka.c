@@ -1,0 +1,1 @@
+/* placeholder: kafka.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: metrics.c is being written */

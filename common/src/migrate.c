@@ -1,0 +1,1 @@
+/* placeholder: migrate.c is being written */

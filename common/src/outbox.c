@@ -1,0 +1,1 @@
+/* placeholder: outbox.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: ratelimit.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: redis.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: route.c is being written */

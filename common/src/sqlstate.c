@@ -1,0 +1,1 @@
+/* placeholder: sqlstate.c is being written */

@@ -1,0 +1,1 @@
+/* placeholder: topics.c is being written */
