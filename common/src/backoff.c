@@ -1,1 +1,20 @@
-/* placeholder: backoff.c is being written */
+/* Exponential backoff ceilings and full-jitter delays, as pure arithmetic. */
+#include "common/backoff.h"
+
+uint32_t backoff_ceiling_ms(const struct backoff_policy *p, unsigned attempt)
+{
+    uint64_t ceiling = p->base_ms;
+    /* Doubling stops once the cap is reached (at most 32 rounds), so the 64-bit value never
+     * overflows and a huge attempt number costs nothing; a zero base stays zero. */
+    for (unsigned i = 0; i < attempt && ceiling != 0 && ceiling < p->max_ms; i++)
+        ceiling *= 2;
+    return ceiling < p->max_ms ? (uint32_t)ceiling : p->max_ms;
+}
+
+uint32_t backoff_delay_ms(const struct backoff_policy *p, unsigned attempt, uint32_t rand32)
+{
+    uint32_t ceiling = backoff_ceiling_ms(p, attempt);
+    uint32_t half = ceiling / 2;
+    uint64_t span = (uint64_t)(ceiling - half) + 1; /* values in [half, ceiling] */
+    return half + (uint32_t)(rand32 % span);
+}

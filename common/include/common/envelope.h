@@ -32,8 +32,10 @@ struct envelope_error {
 
 /* Fills a new envelope: fresh UUIDv7 id, current time, the given type/version/producer,
  * trace id and correlation/causation ids (NULL causation becomes ""). Takes ownership of data
- * (a JSON object). Returns 0, or OF_EPERMANENT if a text field does not fit or data is not an
- * object (data is then released). */
+ * (a JSON object). Returns 0, or OF_EPERMANENT (data is then released and ret untouched) for
+ * anything envelope_decode() would reject: a text field that does not fit or is not UTF-8, an
+ * unknown (type, version), a bad trace id, an empty producer or correlation id, data that is not
+ * an object. So no event that every consumer would dead-letter is ever written. */
 int envelope_init(struct envelope *ret, const char *event_type, int version, const char *producer,
                   const char *trace_id, const char *correlation_id, const char *causation_id,
                   json_t *data);

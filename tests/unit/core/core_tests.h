@@ -1,0 +1,11 @@
+/* The groups of the core unit-test executable; each returns cmocka's failure count. */
+#ifndef CORE_TESTS_H
+#define CORE_TESTS_H
+
+int run_backoff_tests(void);
+int run_sqlstate_tests(void);
+int run_topics_tests(void);
+int run_uuid_tests(void);
+int run_timefmt_tests(void);
+
+#endif

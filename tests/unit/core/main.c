@@ -1,0 +1,13 @@
+/* Runs every group of the core unit tests and fails if any group failed. */
+#include "core_tests.h"
+
+int main(void)
+{
+    int failed = 0;
+    failed += run_backoff_tests();
+    failed += run_sqlstate_tests();
+    failed += run_topics_tests();
+    failed += run_uuid_tests();
+    failed += run_timefmt_tests();
+    return failed == 0 ? 0 : 1;
+}
