@@ -1,1 +1,314 @@
-/* placeholder: db.c is being written */
+/* Postgres over libpq: connecting, classifying results, parameterized statements, a small pool. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "common/db.h"
+#include "common/errors.h"
+#include "common/sqlstate.h"
+#include "common/xalloc.h"
+
+#define DB_CONNECT_TIMEOUT_S 5
+
+/* ---- connections and results ---- */
+
+/* Copies msg into err without its trailing newlines. */
+static void copy_err(char *err, size_t errlen, const char *msg)
+{
+    size_t n;
+
+    if (err == NULL || errlen == 0)
+        return;
+    snprintf(err, errlen, "%s", msg != NULL ? msg : "unknown error");
+    n = strlen(err);
+    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
+        err[--n] = '\0';
+}
+
+/* Server NOTICEs (e.g. "relation already exists, skipping") would reach stderr as plain text
+ * and break the JSON-lines log; library code does not log, so they are dropped. */
+static void drop_notice(void *arg, const char *message)
+{
+    (void)arg;
+    (void)message;
+}
+
+/* connect_timeout goes before dbname so a conninfo may override it; application_name after it so
+ * the caller's name wins. */
+static PGconn *connect_with_timeout(const char *conninfo, const char *app_name, int timeout_s,
+                                    char *err, size_t errlen)
+{
+    char timeout[16];
+    const char *keys[] = {"connect_timeout", "dbname", "application_name", NULL};
+    const char *vals[] = {timeout, conninfo != NULL ? conninfo : "", app_name, NULL};
+    PGconn *c;
+
+    snprintf(timeout, sizeof(timeout), "%d", timeout_s);
+    if (app_name == NULL)
+        keys[2] = NULL;
+    c = PQconnectdbParams(keys, vals, 1);
+    if (c == NULL) {
+        copy_err(err, errlen, "out of memory allocating a Postgres connection");
+        return NULL;
+    }
+    if (PQstatus(c) != CONNECTION_OK) {
+        copy_err(err, errlen, PQerrorMessage(c));
+        PQfinish(c);
+        return NULL;
+    }
+    PQsetNoticeProcessor(c, drop_notice, NULL);
+    return c;
+}
+
+PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t errlen)
+{
+    return connect_with_timeout(conninfo, app_name, DB_CONNECT_TIMEOUT_S, err, errlen);
+}
+
+int db_classify(PGconn *c, const PGresult *r)
+{
+    const char *state;
+    int rc;
+
+    if (r != NULL) {
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK)
+            return OF_OK;
+    }
+    if (c == NULL || r == NULL || PQstatus(c) == CONNECTION_BAD)
+        return OF_ERETRY;
+    state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    if (state == NULL)
+        return OF_ERETRY;
+    rc = sqlstate_classify(state);
+    /* A failed result whose SQLSTATE claims success is still a failure. */
+    return rc == OF_OK ? OF_EPERMANENT : rc;
+}
+
+int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
+            char *err, size_t errlen)
+{
+    PGresult *r;
+    int rc;
+
+    r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    rc = db_classify(c, r);
+    if (rc != OF_OK) {
+        copy_err(err, errlen, r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        PQclear(r);
+        return rc;
+    }
+    if (ret_res != NULL)
+        *ret_res = r;
+    else
+        PQclear(r);
+    return OF_OK;
+}
+
+int db_begin(PGconn *c)
+{
+    return db_exec(c, "BEGIN", 0, NULL, NULL, NULL, 0);
+}
+
+int db_commit(PGconn *c)
+{
+    return db_exec(c, "COMMIT", 0, NULL, NULL, NULL, 0);
+}
+
+int db_rollback(PGconn *c)
+{
+    return db_exec(c, "ROLLBACK", 0, NULL, NULL, NULL, 0);
+}
+
+/* ---- the pool ----
+ * Each slot owns at most one connection. A borrowed slot is marked busy and its connection
+ * belongs to the borrower until db_pool_put(). The mutex guards only the slot table; connecting
+ * and rolling back happen outside it. */
+
+struct db_slot {
+    PGconn *conn; /* NULL until first used, or after a bad connection was closed */
+    bool busy;
+};
+
+struct db_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t freed; /* signalled whenever a slot comes free */
+    char *conninfo;
+    char *app_name;
+    unsigned size;
+    struct db_slot *slots;
+};
+
+struct db_pool *db_pool_new(const char *conninfo, const char *app_name, unsigned size)
+{
+    struct db_pool *p = xcalloc(1, sizeof(*p));
+    pthread_condattr_t attr;
+
+    if (size == 0)
+        size = 1;
+    p->conninfo = xstrdup(conninfo != NULL ? conninfo : "");
+    p->app_name = app_name != NULL ? xstrdup(app_name) : NULL;
+    p->size = size;
+    p->slots = xcalloc(size, sizeof(*p->slots));
+    if (pthread_mutex_init(&p->mu, NULL) != 0 || pthread_condattr_init(&attr) != 0)
+        goto fail;
+    if (pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+        pthread_cond_init(&p->freed, &attr) != 0) {
+        pthread_condattr_destroy(&attr);
+        pthread_mutex_destroy(&p->mu);
+        goto fail;
+    }
+    pthread_condattr_destroy(&attr);
+    return p;
+fail:
+    free(p->slots);
+    free(p->app_name);
+    free(p->conninfo);
+    free(p);
+    return NULL;
+}
+
+static struct timespec deadline_after(int timeout_ms)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    ts.tv_sec += timeout_ms / 1000;
+    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (ts.tv_nsec >= 1000000000L) {
+        ts.tv_sec++;
+        ts.tv_nsec -= 1000000000L;
+    }
+    return ts;
+}
+
+/* Milliseconds left until deadline, never negative. */
+static long ms_left(const struct timespec *deadline)
+{
+    struct timespec now;
+    long ms;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    ms = (long)(deadline->tv_sec - now.tv_sec) * 1000L +
+         (deadline->tv_nsec - now.tv_nsec) / 1000000L;
+    return ms > 0 ? ms : 0;
+}
+
+/* Waits (mutex held) for a free slot and marks it busy; NULL when the deadline passes. */
+static struct db_slot *take_slot(struct db_pool *p, int timeout_ms)
+{
+    struct timespec deadline = deadline_after(timeout_ms > 0 ? timeout_ms : 0);
+
+    for (;;) {
+        for (unsigned i = 0; i < p->size; i++) {
+            if (!p->slots[i].busy) {
+                p->slots[i].busy = true;
+                return &p->slots[i];
+            }
+        }
+        if (timeout_ms <= 0)
+            return NULL;
+        if (pthread_cond_timedwait(&p->freed, &p->mu, &deadline) == ETIMEDOUT)
+            return NULL;
+    }
+}
+
+/* Marks a slot free again (mutex held) with conn as its connection. */
+static void release_slot(struct db_pool *p, struct db_slot *s, PGconn *conn)
+{
+    s->conn = conn;
+    s->busy = false;
+    pthread_cond_signal(&p->freed);
+}
+
+PGconn *db_pool_get(struct db_pool *p, int timeout_ms)
+{
+    struct timespec deadline = deadline_after(timeout_ms > 0 ? timeout_ms : 0);
+    struct db_slot *s;
+    PGconn *c;
+    long left;
+
+    pthread_mutex_lock(&p->mu);
+    s = take_slot(p, timeout_ms);
+    pthread_mutex_unlock(&p->mu);
+    if (s == NULL)
+        return NULL;
+    c = s->conn; /* the slot is ours now: no lock needed to look at it */
+    if (c != NULL && PQstatus(c) == CONNECTION_BAD) {
+        PQfinish(c);
+        c = NULL;
+    }
+    if (c == NULL) {
+        /* libpq's connect_timeout is in whole seconds and at least 2. */
+        left = ms_left(&deadline);
+        c = connect_with_timeout(p->conninfo, p->app_name,
+                                 left > 2000 ? (int)((left + 999) / 1000) : 2, NULL, 0);
+    }
+    pthread_mutex_lock(&p->mu);
+    if (c == NULL)
+        release_slot(p, s, NULL);
+    else
+        s->conn = c;
+    pthread_mutex_unlock(&p->mu);
+    return c;
+}
+
+/* Makes a returned connection fit for the next borrower; NULL when it had to be closed. */
+static PGconn *tidy(PGconn *c)
+{
+    PGTransactionStatusType ts;
+
+    if (PQstatus(c) == CONNECTION_BAD)
+        goto close;
+    ts = PQtransactionStatus(c);
+    if (ts == PQTRANS_IDLE)
+        return c;
+    if (ts != PQTRANS_INTRANS && ts != PQTRANS_INERROR)
+        goto close; /* a query still running or an unknown state: start afresh */
+    if (db_rollback(c) == OF_OK && PQtransactionStatus(c) == PQTRANS_IDLE)
+        return c;
+close:
+    PQfinish(c);
+    return NULL;
+}
+
+void db_pool_put(struct db_pool *p, PGconn *c)
+{
+    PGconn *kept;
+    bool found = false;
+
+    if (p == NULL || c == NULL)
+        return;
+    kept = tidy(c);
+    pthread_mutex_lock(&p->mu);
+    for (unsigned i = 0; i < p->size; i++) {
+        if (p->slots[i].busy && p->slots[i].conn == c) {
+            release_slot(p, &p->slots[i], kept);
+            found = true;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&p->mu);
+    if (!found && kept != NULL)
+        PQfinish(kept); /* not one of ours: do not leak it */
+}
+
+void db_pool_free(struct db_pool *p)
+{
+    if (p == NULL)
+        return;
+    for (unsigned i = 0; i < p->size; i++)
+        PQfinish(p->slots[i].conn);
+    pthread_cond_destroy(&p->freed);
+    pthread_mutex_destroy(&p->mu);
+    free(p->slots);
+    free(p->app_name);
+    free(p->conninfo);
+    free(p);
+}

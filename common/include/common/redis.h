@@ -27,11 +27,13 @@ int redis_ratelimit_hit(struct redis_client *rc, const char *key, const struct r
  * OF_EUNAVAIL when Redis cannot be asked. */
 int redis_idem_begin(struct redis_client *rc, const char *key, const char *fp,
                      enum idem_decision *ret_decision, int *ret_status, char **ret_body);
-/* Stores the finished response for a claimed key, keeping the 24 h TTL. */
+/* Stores the finished response for a claimed key, keeping the 24 h TTL. Returns OF_OK,
+ * OF_ENOTFOUND when the claim is gone (expired, or lost by Redis), or OF_EUNAVAIL. */
 int redis_idem_finish(struct redis_client *rc, const char *key, const char *fp, int status,
                       const char *body);
 /* Releases a claim whose request failed before doing anything, so a retry may proceed; only
- * deletes the key if it still holds this fingerprint's pending record. */
+ * deletes the key if it still holds this fingerprint's pending record. Returns OF_OK (whether or
+ * not there was such a claim) or OF_EUNAVAIL. */
 int redis_idem_abandon(struct redis_client *rc, const char *key, const char *fp);
 
 #define IDEM_TTL_S 86400
