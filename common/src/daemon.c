@@ -1,1 +1,422 @@
-/* placeholder: daemon.c is being written */
+/* The daemon lifecycle: configuration -> log -> database and migrations -> topics -> relay ->
+ * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "common/consumer.h"
+#include "common/daemon.h"
+#include "common/db.h"
+#include "common/errors.h"
+#include "common/kafka.h"
+#include "common/log.h"
+#include "common/metrics.h"
+#include "common/migrate.h"
+#include "common/outbox.h"
+#include "common/redis.h"
+#include "common/timefmt.h"
+#include "common/topics.h"
+#include "common/xalloc.h"
+
+#define DC(field) offsetof(struct daemon_config, field)
+
+/* Index of the entries whose default depends on the service (patched in config_table()). */
+enum { VAR_HTTP_PORT = 3, VAR_DATABASE_URL = 6 };
+
+static const struct config_var common_vars[] = {
+    {"OF_ENV", CONFIG_ENUM, "dev",
+     "deployment environment; dev allows conveniences for trying the stack", DC(env), 0, 0,
+     "dev|test|prod"},
+    {"OF_LOG_LEVEL", CONFIG_ENUM, "info", "lowest log level written", DC(log_level), 0, 0,
+     "debug|info|warn|error"},
+    {"OF_HTTP_ADDR", CONFIG_STRING, "0.0.0.0", "address the REST API listens on", DC(http_addr), 0,
+     0, NULL},
+    {"OF_HTTP_PORT", CONFIG_INT, NULL, "port the REST API listens on", DC(http_port), 1, 65535,
+     NULL},
+    {"OF_HTTP_THREADS", CONFIG_INT, "2", "HTTP worker threads", DC(http_threads), 1, 64, NULL},
+    {"OF_HTTP_MAX_BODY", CONFIG_INT, "65536", "largest request body in bytes (413 above)",
+     DC(http_max_body), 1024, 16777216, NULL},
+    {"OF_DATABASE_URL", CONFIG_STRING, NULL,
+     "libpq connection string of the service's own login role", DC(database_url), 0, 0, NULL},
+    {"OF_MIGRATIONS_URL", CONFIG_STRING, "",
+     "connection used only to apply migrations at start-up (a role that may create roles); "
+     "empty: OF_DATABASE_URL",
+     DC(migrations_url), 0, 0, NULL},
+    {"OF_MIGRATIONS_DIR", CONFIG_STRING, OF_DEFAULT_MIGRATIONS_DIR,
+     "directory holding <service>/NNNN_name.sql", DC(migrations_dir), 0, 0, NULL},
+    {"OF_DB_POOL_SIZE", CONFIG_INT, "4", "Postgres connections for HTTP handlers", DC(db_pool_size),
+     1, 64, NULL},
+    {"OF_KAFKA_BROKERS", CONFIG_STRING, "127.0.0.1:9092", "Kafka bootstrap servers",
+     DC(kafka_brokers), 0, 0, NULL},
+    {"OF_KAFKA_PARTITIONS", CONFIG_INT, "6", "partitions of the topics created at start-up",
+     DC(kafka_partitions), 1, 1024, NULL},
+    {"OF_KAFKA_REPLICATION", CONFIG_INT, "1", "replication factor of the topics created",
+     DC(kafka_replication), 1, 16, NULL},
+    {"OF_KAFKA_TIMEOUT_MS", CONFIG_INT, "30000",
+     "Kafka delivery timeout (message.timeout.ms) and admin request timeout", DC(kafka_timeout_ms),
+     1000, 600000, NULL},
+    {"OF_REDIS_HOST", CONFIG_STRING, "127.0.0.1", "Redis host", DC(redis_host), 0, 0, NULL},
+    {"OF_REDIS_PORT", CONFIG_INT, "6379", "Redis port", DC(redis_port), 1, 65535, NULL},
+    {"OF_REDIS_TIMEOUT_MS", CONFIG_INT, "200", "Redis connect and command timeout",
+     DC(redis_timeout_ms), 10, 10000, NULL},
+    {"OF_OUTBOX_BATCH", CONFIG_INT, "256", "outbox rows published per batch", DC(outbox_batch), 1,
+     10000, NULL},
+    {"OF_OUTBOX_POLL_MS", CONFIG_INT, "500", "outbox poll interval when no NOTIFY arrives",
+     DC(outbox_poll_ms), 10, 60000, NULL},
+    {"OF_CONSUMER_BATCH", CONFIG_INT, "128", "Kafka records handled per database transaction",
+     DC(consumer_batch), 1, 10000, NULL},
+    {"OF_RETRY_BASE_MS", CONFIG_INT, "100", "first backoff ceiling for a retryable failure",
+     DC(retry_base_ms), 1, 60000, NULL},
+    {"OF_RETRY_MAX_MS", CONFIG_INT, "10000", "largest backoff ceiling", DC(retry_max_ms), 1, 600000,
+     NULL},
+    {"OF_RETRY_BUDGET", CONFIG_INT, "8",
+     "retries of one record's handler before it is dead-lettered", DC(retry_budget), 1, 1000, NULL},
+    {"OF_SHUTDOWN_TIMEOUT_MS", CONFIG_INT, "10000",
+     "longest a graceful stop may take before the process exits anyway", DC(shutdown_timeout_ms),
+     100, 600000, NULL},
+};
+
+#define N_VARS (sizeof common_vars / sizeof common_vars[0])
+
+/* The table with this service's defaults filled in; the strings live in ret_port/ret_url. */
+static void config_table(const struct service_def *def, struct config_var *vars, char *ret_port,
+                         size_t port_len, char *ret_url, size_t url_len)
+{
+    memcpy(vars, common_vars, sizeof common_vars);
+    snprintf(ret_port, port_len, "%ld", def->default_port);
+    snprintf(ret_url, url_len, "postgresql://%s@127.0.0.1:5432/orderflow", def->db_role);
+    vars[VAR_HTTP_PORT].def = ret_port;
+    vars[VAR_DATABASE_URL].def = ret_url;
+}
+
+static void usage(const struct service_def *def, const struct config_var *vars, FILE *out)
+{
+    fprintf(out,
+            "Usage: %s [--help] [--version]\n\n"
+            "orderflow %s: configured only through the environment.\n\nEnvironment:\n",
+            def->name, def->name);
+    config_print_help(vars, N_VARS, out);
+}
+
+/* Handles the command line. Returns -1 to go on, else the exit status. */
+static int parse_args(int argc, char **argv, const struct service_def *def,
+                      const struct config_var *vars)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(def, vars, stdout);
+            return 0;
+        }
+        if (strcmp(argv[i], "--version") == 0) {
+            printf("%s %s\n", def->name, OF_VERSION);
+            return 0;
+        }
+        fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", def->name, argv[i]);
+        return 2;
+    }
+    return -1;
+}
+
+/* Collects the topics this service needs: what it produces, what it consumes and the consumed
+ * topics' dead-letter topics. Returns an owned array of owned strings. */
+static char **service_topics(const struct service_def *def, size_t *ret_n)
+{
+    size_t cap = def->n_produces + 2 * def->n_handlers, n = 0;
+    char **names = xcalloc(cap ? cap : 1, sizeof *names);
+    for (size_t i = 0; i < def->n_produces; i++)
+        names[n++] = xstrdup(def->produces[i]);
+    for (size_t i = 0; i < def->n_handlers; i++) {
+        char dlq[TOPIC_NAME_MAX];
+        names[n++] = xstrdup(def->handlers[i].topic);
+        if (topics_dlq_name(def->handlers[i].topic, dlq, sizeof dlq) == 0)
+            names[n++] = xstrdup(dlq);
+    }
+    *ret_n = n;
+    return names;
+}
+
+static void free_strings(char **v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+/* What the lifecycle owns beyond struct daemon. */
+struct runtime {
+    struct daemon d;
+    struct kafka_producer *probe; /* readiness checks only */
+    struct outbox_relay *relay;
+    struct consumer *consumer;
+    struct http_server *http;
+    char migrations_path[4096];
+};
+
+static int apply_migrations(struct runtime *rt)
+{
+    const struct daemon_config *c = &rt->d.cfg;
+    const char *url = c->migrations_url[0] ? c->migrations_url : c->database_url;
+    char err[512];
+    PGconn *conn = db_connect(url, rt->d.def->name, err, sizeof err);
+    if (!conn) {
+        log_error(NULL, "cannot connect to Postgres to apply migrations: %s", err);
+        return OF_ERETRY;
+    }
+    int applied = 0;
+    int rc = migrate_run(conn, rt->d.def->schema, rt->migrations_path, &applied, err, sizeof err);
+    PQfinish(conn);
+    if (rc != OF_OK) {
+        log_error(NULL, "migrations in %s failed: %s", rt->migrations_path, err);
+        return rc;
+    }
+    log_info(NULL, "migrations: %d applied from %s", applied, rt->migrations_path);
+    return OF_OK;
+}
+
+static int create_topics(struct runtime *rt)
+{
+    const struct daemon_config *c = &rt->d.cfg;
+    size_t n;
+    char **names = service_topics(rt->d.def, &n);
+    char err[512] = "";
+    int rc = OF_OK;
+    if (n > 0)
+        rc = kafka_ensure_topics(c->kafka_brokers, (const char *const *)names, n,
+                                 (int)c->kafka_partitions, (int)c->kafka_replication,
+                                 (int)c->kafka_timeout_ms, err, sizeof err);
+    if (rc != OF_OK)
+        log_error(NULL, "cannot create topics on %s: %s", c->kafka_brokers, err);
+    else
+        log_info(NULL, "topics: %zu present", n);
+    free_strings(names, n);
+    return rc;
+}
+
+static const char *check(bool ok)
+{
+    return ok ? "ok" : "unavailable";
+}
+
+/* /readyz: every dependency reachable and every migration applied. */
+static bool ready(void *ud, json_t *detail)
+{
+    struct runtime *rt = ud;
+    bool pg = false, migrations = false;
+    PGconn *conn = db_pool_get(rt->d.pool, 500);
+    if (conn) {
+        int rc = migrate_check(conn, rt->d.def->schema, rt->migrations_path);
+        pg = rc == OF_OK || rc == OF_ENOTFOUND;
+        migrations = rc == OF_OK;
+        db_pool_put(rt->d.pool, conn);
+    }
+    bool kafka = kafka_producer_ping(rt->probe, 500) == OF_OK;
+    bool redis = redis_ping(rt->d.redis) == OF_OK;
+    bool relay = outbox_relay_running(rt->relay);
+    bool consumer = consumer_running(rt->consumer);
+
+    json_object_set_new(detail, "postgres", json_string(check(pg)));
+    json_object_set_new(detail, "migrations",
+                        json_string(pg ? (migrations ? "ok" : "pending") : "unknown"));
+    json_object_set_new(detail, "kafka", json_string(check(kafka)));
+    json_object_set_new(detail, "redis", json_string(check(redis)));
+    json_object_set_new(detail, "relay", json_string(relay ? "ok" : "starting"));
+    json_object_set_new(detail, "consumer", json_string(consumer ? "ok" : "starting"));
+    return pg && migrations && kafka && redis && relay && consumer;
+}
+
+static void declare_process_metrics(struct runtime *rt)
+{
+    char labels[128];
+    metrics_declare(rt->d.metrics, "orderflow_build_info", METRIC_GAUGE,
+                    "Service name and version; always 1.", NULL, 0);
+    metrics_labels(labels, sizeof labels, "service", rt->d.def->name, "version", OF_VERSION, NULL);
+    metrics_set(rt->d.metrics, "orderflow_build_info", labels, 1);
+    metrics_declare(rt->d.metrics, "process_start_time_seconds", METRIC_GAUGE,
+                    "Start time of the process since the Unix epoch in seconds.", NULL, 0);
+    metrics_set(rt->d.metrics, "process_start_time_seconds", "", (double)time_now_ms() / 1000.0);
+}
+
+static int start_threads(struct runtime *rt)
+{
+    const struct daemon_config *c = &rt->d.cfg;
+    const struct service_def *def = rt->d.def;
+    char err[512] = "";
+
+    const struct outbox_relay_config oc = {
+        .conninfo = c->database_url,
+        .schema = def->schema,
+        .brokers = c->kafka_brokers,
+        .client_id = def->name,
+        .batch = (unsigned)c->outbox_batch,
+        .poll_ms = (unsigned)c->outbox_poll_ms,
+        .message_timeout_ms = (int)c->kafka_timeout_ms,
+        .metrics = rt->d.metrics,
+    };
+    if (outbox_relay_start(&oc, &rt->relay, err, sizeof err) != OF_OK) {
+        log_error(NULL, "outbox relay did not start: %s", err);
+        return -1;
+    }
+
+    const struct consumer_config cc = {
+        .conninfo = c->database_url,
+        .schema = def->schema,
+        .service = def->name,
+        .brokers = c->kafka_brokers,
+        .handlers = def->handlers,
+        .n_handlers = def->n_handlers,
+        .batch_max = (unsigned)c->consumer_batch,
+        .backoff = {(uint32_t)c->retry_base_ms, (uint32_t)c->retry_max_ms},
+        .retry_budget = (unsigned)c->retry_budget,
+        .message_timeout_ms = (int)c->kafka_timeout_ms,
+        .metrics = rt->d.metrics,
+        .app = &rt->d,
+    };
+    if (consumer_start(&cc, &rt->consumer, err, sizeof err) != OF_OK) {
+        log_error(NULL, "consumer did not start: %s", err);
+        return -1;
+    }
+
+    const struct http_server_config hc = {
+        .addr = c->http_addr,
+        .port = (int)c->http_port,
+        .threads = (unsigned)c->http_threads,
+        .max_body = (size_t)c->http_max_body,
+        .service = def->name,
+    };
+    rt->http = http_server_start(&hc, def->routes, def->n_routes, &rt->d, rt->d.metrics, ready, rt,
+                                 err, sizeof err);
+    if (!rt->http) {
+        log_error(NULL, "HTTP server did not start on %s:%ld: %s", c->http_addr, c->http_port, err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Brings every part up in order. Returns 0, or -1 after logging what failed. */
+static int start(struct runtime *rt)
+{
+    const struct daemon_config *c = &rt->d.cfg;
+    char err[512] = "";
+    snprintf(rt->migrations_path, sizeof rt->migrations_path, "%s/%s", c->migrations_dir,
+             rt->d.def->migrations);
+
+    rt->d.metrics = metrics_new();
+    declare_process_metrics(rt);
+    if (apply_migrations(rt) != OF_OK)
+        return -1;
+    rt->d.pool = db_pool_new(c->database_url, rt->d.def->name, (unsigned)c->db_pool_size);
+    if (create_topics(rt) != OF_OK)
+        return -1;
+    rt->probe = kafka_producer_new(c->kafka_brokers, rt->d.def->name, (int)c->kafka_timeout_ms, err,
+                                   sizeof err);
+    if (!rt->probe) {
+        log_error(NULL, "cannot create a Kafka client: %s", err);
+        return -1;
+    }
+    rt->d.redis = redis_client_new(c->redis_host, (int)c->redis_port, (int)c->redis_timeout_ms);
+    return start_threads(rt);
+}
+
+/* Stops everything start() made, in reverse order; safe on a partly started runtime. */
+static void stop(struct runtime *rt)
+{
+    if (rt->http)
+        http_server_quiesce(rt->http);
+    consumer_stop(rt->consumer); /* finishes its batch, commits, leaves the group */
+    rt->consumer = NULL;
+    outbox_relay_stop(rt->relay); /* finishes its batch, flushes the producer */
+    rt->relay = NULL;
+    http_server_stop(rt->http);
+    rt->http = NULL;
+    redis_client_free(rt->d.redis);
+    rt->d.redis = NULL;
+    kafka_producer_free(rt->probe, 0);
+    rt->probe = NULL;
+    db_pool_free(rt->d.pool);
+    rt->d.pool = NULL;
+    metrics_free(rt->d.metrics);
+    rt->d.metrics = NULL;
+}
+
+/* Ends the process if a graceful stop hangs (a wedged broker must not keep a pod alive). */
+static void *shutdown_watchdog(void *arg)
+{
+    long ms = *(const long *)arg;
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0)
+        ;
+    log_error(NULL, "graceful stop took longer than %ld ms; exiting", ms);
+    _exit(1);
+    return NULL;
+}
+
+static int wait_for_signal(const sigset_t *set)
+{
+    int sig = 0;
+    while (sigwait(set, &sig) != 0)
+        ;
+    return sig;
+}
+
+static int load_config(const struct service_def *def, const struct config_var *vars,
+                       struct daemon_config *cfg)
+{
+    char err[512];
+    enum log_level level = LOG_INFO;
+    if (config_load(vars, N_VARS, cfg, config_getenv, NULL, err, sizeof err) != 0) {
+        log_init(def->name, LOG_INFO);
+        log_error(NULL, "configuration: %s", err);
+        return -1;
+    }
+    log_level_parse(cfg->log_level, &level);
+    log_init(def->name, level);
+    return 0;
+}
+
+int daemon_main(int argc, char **argv, const struct service_def *def)
+{
+    struct config_var vars[N_VARS];
+    char port[16], url[256];
+    config_table(def, vars, port, sizeof port, url, sizeof url);
+    int rc = parse_args(argc, argv, def, vars);
+    if (rc >= 0)
+        return rc;
+
+    /* Block the stop signals before any thread exists, so only sigwait() below sees them. */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    double t0 = time_monotonic_s();
+    struct runtime rt = {.d.def = def};
+    if (load_config(def, vars, &rt.d.cfg) != 0) {
+        config_free(vars, N_VARS, &rt.d.cfg);
+        return 2;
+    }
+    log_info(NULL, "starting %s %s", def->name, OF_VERSION);
+    if (start(&rt) != 0) {
+        stop(&rt);
+        config_free(vars, N_VARS, &rt.d.cfg);
+        return 1;
+    }
+    log_info(NULL, "ready in %.1f ms on port %ld", (time_monotonic_s() - t0) * 1000.0,
+             rt.d.cfg.http_port);
+
+    int sig = wait_for_signal(&set);
+    log_info(NULL, "%s received; stopping", strsignal(sig));
+    pthread_t watchdog;
+    long timeout = rt.d.cfg.shutdown_timeout_ms;
+    if (pthread_create(&watchdog, NULL, shutdown_watchdog, &timeout) == 0)
+        pthread_detach(watchdog);
+    double t1 = time_monotonic_s();
+    stop(&rt);
+    log_info(NULL, "stopped in %.1f ms", (time_monotonic_s() - t1) * 1000.0);
+    config_free(vars, N_VARS, &rt.d.cfg);
+    return 0;
+}

@@ -24,8 +24,9 @@ struct consumer_ctx {
     const char *topic;
     int32_t partition;
     int64_t offset;
-    struct log_fields *log; /* trace_id, event_id, topic and, where the handler knows it, order_id */
-    void *app;              /* the service's own context */
+    struct log_fields
+        *log;  /* trace_id, event_id, topic and, where the handler knows it, order_id */
+    void *app; /* the service's own context */
 };
 
 /* Returns OF_OK when done; OF_ERETRY to retry this record later with backoff (dead-lettered once
@@ -45,7 +46,7 @@ struct event_handler {
 struct consumer_config {
     const char *conninfo;
     const char *schema;
-    const char *service;  /* also the consumer group id and the dead-letter "consumer" field */
+    const char *service; /* also the consumer group id and the dead-letter "consumer" field */
     const char *brokers;
     const struct event_handler *handlers;
     size_t n_handlers;
@@ -71,5 +72,22 @@ void consumer_stop(struct consumer *c);
 /* Sorts keys ascending and drops duplicates in place; returns the new count (pure; exported for
  * tests). */
 size_t consumer_sort_keys(int64_t *keys, size_t n);
+
+/* A record's place in its partition, for the offset bookkeeping below. */
+struct consumer_pos {
+    const char *topic;
+    int32_t partition;
+    int64_t offset;
+};
+
+/* The offsets to store once recs[0..n-1] are committed: one entry per (topic, partition), its
+ * highest offset + 1, in order of first appearance. ret holds at least n entries; returns how
+ * many were written (pure; exported for tests). */
+size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct consumer_pos *ret);
+/* Where to seek so that recs[from..n-1] are delivered again: one entry per (topic, partition)
+ * among them, its lowest offset there, in order of first appearance. ret holds at least
+ * n - from entries; returns how many were written (pure; exported for tests). */
+size_t consumer_seek_offsets(const struct consumer_pos *recs, size_t n, size_t from,
+                             struct consumer_pos *ret);
 
 #endif

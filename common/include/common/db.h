@@ -17,8 +17,8 @@ int db_classify(PGconn *c, const PGresult *r);
 /* Runs a parameterized statement (text parameters, text results). On success returns OF_OK and,
  * if ret_res is not NULL, the result (the caller PQclear()s it); on failure returns the
  * classified code, clears the result and, if err is not NULL, copies the server's message. */
-int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params,
-            PGresult **ret_res, char *err, size_t errlen);
+int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
+            char *err, size_t errlen);
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
 int db_begin(PGconn *c);
 int db_commit(PGconn *c);

@@ -16,7 +16,7 @@
 struct metrics;
 
 #define HTTP_REQUEST_ID_MAX 65
-#define HTTP_MAX_HEADERS 8
+#define HTTP_MAX_HEADERS    8
 
 struct http_request {
     const char *method;
@@ -39,8 +39,8 @@ struct http_header_kv {
 
 struct http_response {
     int status;
-    json_t *json;             /* owned; sent as application/json */
-    char *raw;                /* owned; sent as is when json is NULL */
+    json_t *json; /* owned; sent as application/json */
+    char *raw;    /* owned; sent as is when json is NULL */
     size_t raw_len;
     const char *content_type; /* for raw; static string */
     struct http_header_kv headers[HTTP_MAX_HEADERS];
@@ -58,8 +58,8 @@ struct http_route {
 /* Sets status and a JSON body (stolen). */
 void http_reply_json(struct http_response *res, int status, json_t *body);
 /* Sets status and {"error":{"code","message","field"}} (field omitted when NULL). */
-void http_reply_error(struct http_response *res, int status, const char *code,
-                      const char *message, const char *field);
+void http_reply_error(struct http_response *res, int status, const char *code, const char *message,
+                      const char *field);
 /* Adds a response header (copied). Beyond HTTP_MAX_HEADERS headers are dropped. */
 void http_add_header(struct http_response *res, const char *name, const char *value);
 /* A request header or query argument, or NULL. */

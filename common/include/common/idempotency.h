@@ -5,14 +5,14 @@
 
 #include <stddef.h>
 
-#define IDEM_FP_LEN 65  /* SHA-256 hex and NUL */
+#define IDEM_FP_LEN  65 /* SHA-256 hex and NUL */
 #define IDEM_KEY_MAX 64 /* longest accepted Idempotency-Key header value */
 
 enum idem_decision {
-    IDEM_PROCEED,  /* the key was new: do the work, then record the response */
-    IDEM_REPLAY,   /* finished before with the same request: send the stored response */
+    IDEM_PROCEED,   /* the key was new: do the work, then record the response */
+    IDEM_REPLAY,    /* finished before with the same request: send the stored response */
     IDEM_IN_FLIGHT, /* the first request is still running: 409 */
-    IDEM_MISMATCH, /* same key, different request: 422 */
+    IDEM_MISMATCH,  /* same key, different request: 422 */
 };
 
 /* A stored record: "P <fp>" while in flight, "D <fp> <status> <body>" when done. */
@@ -25,8 +25,8 @@ struct idem_record {
 
 /* SHA-256 over method, path, principal and body, each length-prefixed so no two different
  * requests share a fingerprint by concatenation. */
-void idem_fingerprint(const char *method, const char *path, const char *principal,
-                      const char *body, size_t body_len, char ret[IDEM_FP_LEN]);
+void idem_fingerprint(const char *method, const char *path, const char *principal, const char *body,
+                      size_t body_len, char ret[IDEM_FP_LEN]);
 /* True for 1..IDEM_KEY_MAX printable ASCII characters without spaces. */
 int idem_key_valid(const char *key);
 /* Text forms of a record; the caller frees the result. */

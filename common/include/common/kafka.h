@@ -2,10 +2,12 @@
 #ifndef COMMON_KAFKA_H
 #define COMMON_KAFKA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct kafka_producer;
+struct rd_kafka_conf_s; /* librdkafka's rd_kafka_conf_t */
 
 struct kafka_header {
     const char *name;
@@ -32,6 +34,9 @@ struct kafka_producer *kafka_producer_new(const char *brokers, const char *clien
 size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, size_t n);
 /* Waits up to timeout_ms for the broker to answer a metadata request: OF_OK or OF_ERETRY. */
 int kafka_producer_ping(struct kafka_producer *p, int timeout_ms);
+/* True once the idempotent producer has raised a fatal error: it will never deliver again, so the
+ * owner frees it and makes a new one. */
+bool kafka_producer_failed(struct kafka_producer *p);
 /* Flushes outstanding messages (up to timeout_ms) and destroys the producer. NULL is a no-op. */
 void kafka_producer_free(struct kafka_producer *p, int timeout_ms);
 
@@ -39,5 +44,12 @@ void kafka_producer_free(struct kafka_producer *p, int timeout_ms);
  * OF_OK, or an error code with the first failure in err. */
 int kafka_ensure_topics(const char *brokers, const char *const *names, size_t n, int partitions,
                         int replication, int timeout_ms, char *err, size_t errlen);
+
+/* A librdkafka configuration with bootstrap.servers and client.id set, librdkafka's own log lines
+ * and error events routed to log.h, and then the NULL-terminated key/value pairs kv (may be NULL)
+ * applied. For the consumer loop, which makes its own handle. Returns the configuration (give it
+ * to rd_kafka_new, which takes it on success, or rd_kafka_conf_destroy it), or NULL with err. */
+struct rd_kafka_conf_s *kafka_conf_new(const char *brokers, const char *client_id,
+                                       const char *const *kv, char *err, size_t errlen);
 
 #endif

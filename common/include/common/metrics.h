@@ -21,9 +21,9 @@ void metrics_free(struct metrics *m);
 void metrics_declare(struct metrics *m, const char *name, enum metric_kind kind, const char *help,
                      const double *buckets, size_t n_buckets);
 
-/* Label sets are written as Prometheus label text without braces, e.g. "route=\"/v1/x\",code=\"200\""
- * or "" for none; metrics_labels() builds such text with escaping. Series are created on first
- * use. Using an undeclared family aborts (a programming error). */
+/* Label sets are written as Prometheus label text without braces, e.g.
+ * "route=\"/v1/x\",code=\"200\"" or "" for none; metrics_labels() builds such text with escaping.
+ * Series are created on first use. Using an undeclared family aborts (a programming error). */
 void metrics_inc(struct metrics *m, const char *name, const char *labels, double by);
 void metrics_set(struct metrics *m, const char *name, const char *labels, double value);
 void metrics_observe(struct metrics *m, const char *name, const char *labels, double value);

@@ -19,8 +19,8 @@ struct metrics;
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev);
 
 struct outbox_relay_config {
-    const char *conninfo;  /* the service's own role */
-    const char *schema;    /* "orders" */
+    const char *conninfo; /* the service's own role */
+    const char *schema;   /* "orders" */
     const char *brokers;
     const char *client_id; /* service name */
     unsigned batch;        /* rows per batch */
@@ -38,7 +38,8 @@ struct outbox_relay;
  * Kafka outages by retrying with backoff. Returns OF_OK and the relay, or an error with err. */
 int outbox_relay_start(const struct outbox_relay_config *cfg, struct outbox_relay **ret_relay,
                        char *err, size_t errlen);
-/* True once the relay holds the lock and has connected to Postgres at least once. */
+/* True once the relay has connected to Postgres and learnt whether it holds the lock: active, or
+ * a standby while another instance relays (so a second instance of a service is ready too). */
 bool outbox_relay_running(struct outbox_relay *r);
 /* Asks the thread to stop after the batch in hand, joins it, flushes the producer and frees.
  * NULL is a no-op. */

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define ROUTE_MAX_PARAMS 4
-#define ROUTE_PARAM_MAX 128 /* longest captured segment, NUL included */
+#define ROUTE_PARAM_MAX  128 /* longest captured segment, NUL included */
 
 struct route_params {
     size_t n;
@@ -34,7 +34,7 @@ enum route_outcome { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
  * route_key). On ROUTE_FOUND sets *ret_index and ret_params; on ROUTE_BAD_METHOD writes the
  * allowed methods, comma-separated, into allow (e.g. "GET, POST"). HEAD matches GET. */
 enum route_outcome route_lookup(const void *keys, size_t n, size_t stride, const char *method,
-                                const char *path, size_t *ret_index, struct route_params *ret_params,
-                                char *allow, size_t allow_len);
+                                const char *path, size_t *ret_index,
+                                struct route_params *ret_params, char *allow, size_t allow_len);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #define TOPIC_DLQ_SUFFIX ".dlq"
-#define TOPIC_NAME_MAX 128
+#define TOPIC_NAME_MAX   128
 
 struct topic_def {
     const char *name;       /* "order.placed.v1" */

@@ -4,8 +4,8 @@
 
 #include <stdbool.h>
 
-#define TRACE_ID_LEN 33    /* 32 hex and NUL */
-#define SPAN_ID_LEN 17     /* 16 hex and NUL */
+#define TRACE_ID_LEN    33 /* 32 hex and NUL */
+#define SPAN_ID_LEN     17 /* 16 hex and NUL */
 #define TRACEPARENT_LEN 56 /* "00-<32>-<16>-<2>" and NUL */
 
 struct trace_ctx {

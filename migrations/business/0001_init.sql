@@ -1,0 +1,60 @@
+-- business-svc: its schema, its login role (which may use only this schema), the migrations record,
+-- the outbox (events written in the same transaction as the change they announce) and the inbox
+-- (processed_events: one row per handled event, so a redelivery changes nothing).
+-- Applied by the daemon at start-up through OF_MIGRATIONS_URL, a role that may create roles.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'business_svc') THEN
+        CREATE ROLE business_svc LOGIN;
+    END IF;
+    EXECUTE format('REVOKE ALL ON DATABASE %I FROM PUBLIC', current_database());
+    EXECUTE format('GRANT CONNECT ON DATABASE %I TO business_svc', current_database());
+END
+$$;
+
+CREATE SCHEMA business;
+REVOKE ALL ON SCHEMA business FROM PUBLIC;
+GRANT USAGE ON SCHEMA business TO business_svc;
+
+CREATE TABLE business.schema_migrations (
+    version integer PRIMARY KEY,
+    name text NOT NULL,
+    applied_at timestamptz NOT NULL DEFAULT now()
+);
+
+CREATE TABLE business.outbox (
+    id bigserial PRIMARY KEY,
+    topic text NOT NULL CHECK (topic <> ''),
+    key text NOT NULL,
+    payload jsonb NOT NULL,
+    headers jsonb NOT NULL DEFAULT '{}',
+    created_at timestamptz NOT NULL DEFAULT now(),
+    published_at timestamptz
+);
+-- The relay reads unpublished rows in id order; this index holds only those.
+CREATE INDEX outbox_unpublished ON business.outbox (id) WHERE published_at IS NULL;
+
+-- Wakes the relay (LISTEN business_outbox) when the inserting transaction commits.
+CREATE FUNCTION business.outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify(TG_TABLE_SCHEMA || '_outbox', '');
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER outbox_notify AFTER INSERT ON business.outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION business.outbox_notify();
+
+CREATE TABLE business.processed_events (
+    event_id uuid PRIMARY KEY,
+    topic text NOT NULL,
+    processed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- The service role reads and writes its own tables (and those later migrations add) and only
+-- reads the migrations record.
+GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA business TO business_svc;
+GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA business TO business_svc;
+ALTER DEFAULT PRIVILEGES IN SCHEMA business GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO business_svc;
+ALTER DEFAULT PRIVILEGES IN SCHEMA business GRANT USAGE, SELECT ON SEQUENCES TO business_svc;
+REVOKE INSERT, UPDATE, DELETE ON business.schema_migrations FROM business_svc;

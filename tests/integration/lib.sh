@@ -1,0 +1,60 @@
+# Shared helpers of the integration scenarios: the private stack's addresses, assertions and
+# waiting. Sourced by every test; the stack itself is started by stack_fixture.sh.
+set -euo pipefail
+
+: "${OF_REPO:?run through ctest}" "${OF_BUILD_DIR:?}" "${OF_ITEST_DIR:?}"
+[ -f "$OF_ITEST_DIR/env" ] || { echo "FAIL: the test stack is not up ($OF_ITEST_DIR/env)" >&2; exit 1; }
+set -a
+# shellcheck disable=SC1091
+source "$OF_ITEST_DIR/env"
+set +a
+
+STACK="$OF_REPO/scripts/stack.sh"
+SERVICES=(order-svc inventory-svc payment-svc notification-svc customer-svc business-svc partner-svc)
+ROLES=(order_svc inventory_svc payment_svc notification_svc customer_svc business_svc partner_svc)
+SCHEMAS=(orders inventory payment notification customer business partner)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+ok() { echo "ok - $*"; }
+
+# The HTTP port of the i-th service (0-based, order as in SERVICES).
+svc_port() { echo $((OF_HTTP_PORT_BASE + 1 + $1)); }
+
+# HTTP status of a request; the body goes to $BODY_FILE.
+BODY_FILE=$(mktemp)
+HEADERS_FILE=$(mktemp)
+trap 'rm -f "$BODY_FILE" "$HEADERS_FILE"' EXIT
+http() { curl -s -m 10 -o "$BODY_FILE" -D "$HEADERS_FILE" -w '%{http_code}' "$@"; }
+header() { grep -i "^$1:" "$HEADERS_FILE" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
+
+assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
+
+psql_admin() { psql "$OF_PG_ADMIN_URL" -X -q -A -t -v ON_ERROR_STOP=1 -c "$1"; }
+psql_as() { psql "postgresql://$1@127.0.0.1:$OF_PG_PORT/orderflow" -X -q -A -t -v ON_ERROR_STOP=1 -c "$2"; }
+
+# wait_until SECONDS COMMAND...: retries COMMAND every 0.2 s until it succeeds or time runs out.
+wait_until() {
+  local limit=$1; shift
+  local end=$((SECONDS + limit))
+  until "$@"; do
+    ((SECONDS < end)) || return 1
+    sleep 0.2
+  done
+}
+
+stack() { "$STACK" "$@"; }
+
+# The value of one series in Prometheus text, e.g. metric_value 8089 'events_retried_total{topic="x"}'.
+metric_value() {
+  curl -s -m 5 "http://127.0.0.1:$1/metrics" | awk -v s="$2" 'index($0, s " ") == 1 { print $2; f=1 } END { if (!f) print 0 }'
+}
+
+# Validates the Prometheus text exposition format line by line; prints offending lines.
+metrics_lint() {
+  awk '
+    /^# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* / { next }
+    /^$/ { next }
+    /^[a-zA-Z_:][a-zA-Z0-9_:]*(\{([a-zA-Z_][a-zA-Z0-9_]*="([^"\\]|\\.)*",?)*\})? [-+]?([0-9.]+([eE][-+]?[0-9]+)?|Inf|NaN)$/ { next }
+    { print "bad line: " $0; bad = 1 }
+    END { exit bad }'
+}
