@@ -1,1 +1,1111 @@
-/* placeholder: consumer.c is being written */
+/* The consumer loop: Kafka batches handled in one Postgres transaction, a savepoint per record,
+ * the inbox (processed_events) for exactly-once effects, retries with backoff and dead letters.
+ *
+ * Delivery guarantees. Kafka delivers at least once; the effects are applied once:
+ * - A record's effects, its processed_events row and any outbox rows its handler writes commit
+ *   in one transaction; an event id already in processed_events is skipped, so redelivery and
+ *   the relay's duplicates change nothing.
+ * - Offsets are stored (and auto-committed from the store) only after COMMIT succeeded, so a
+ *   crash at any instant leads to redelivery, never to a lost record. At shutdown the stored
+ *   offsets are committed synchronously before the group is left.
+ * - A retryable failure stops the batch at that record: the records before it commit, every
+ *   partition with unhandled records is sought back to its first one, and after a backoff the
+ *   record comes again, in order. After retry_budget attempts, or at once for a permanent failure,
+ *   the record goes to "<topic>.dlq" (produced and acknowledged before the transaction commits)
+ *   with its processed_events row, so a poison record blocks its partition only for the budget.
+ * - Losing Postgres, or a failing COMMIT, commits nothing of the batch: it is delivered again
+ *   from its first offsets after a backoff that does not count against the retry budget.
+ * - Advisory locks for the whole batch are taken in ascending key order before any record is
+ *   handled, so two instances never lock the same rows in opposite orders. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <librdkafka/rdkafka.h>
+
+#include "common/consumer.h"
+#include "common/db.h"
+#include "common/envelope.h"
+#include "common/errors.h"
+#include "common/kafka.h"
+#include "common/metrics.h"
+#include "common/timefmt.h"
+#include "common/topics.h"
+#include "common/uuid.h"
+#include "common/xalloc.h"
+
+#define SCHEMA_MAX           63
+#define LOCK_KEYS_PER_RECORD 16
+#define MAX_RETRY_ENTRIES    64
+#define SEEK_TIMEOUT_MS      5000
+#define LAG_EVERY_MS         1000
+#define STOP_FLUSH_MS        5000
+
+/* Consecutive retries of one record, identified by (topic, partition, offset). */
+struct retry_entry {
+    char topic[TOPIC_NAME_MAX];
+    int32_t partition;
+    int64_t offset;
+    unsigned attempts;
+};
+
+struct consumer {
+    char *conninfo;
+    char *schema;
+    char *service;
+    char *app_name;
+    const struct event_handler *handlers; /* the caller's table, which outlives the consumer */
+    size_t n_handlers;
+    unsigned batch_max;
+    struct backoff_policy backoff;
+    unsigned retry_budget;
+    struct metrics *metrics;
+    void *app;
+    char *sql_inbox;
+    rd_kafka_t *rk;
+    struct kafka_producer *dlq;
+    char *brokers;
+    int message_timeout_ms;
+    pthread_t thread;
+    bool started;
+    pthread_mutex_t mu; /* with cv: sleeps that wake on stop */
+    pthread_cond_t cv;
+    atomic_bool stop;
+    atomic_bool running;
+    /* Owned by the thread from start to join. */
+    PGconn *db;
+    struct retry_entry retries[MAX_RETRY_ENTRIES];
+    size_t n_retries;
+    unsigned outages; /* consecutive batches lost to Postgres, for backoff */
+    int64_t next_lag_ms;
+};
+
+enum rec_state { REC_PENDING, REC_HANDLED, REC_DUPLICATE, REC_DEAD };
+
+/* One polled record and what became of it. */
+struct record {
+    rd_kafka_message_t *msg;
+    const char *topic;
+    const struct event_handler *handler; /* NULL when the record cannot be handled */
+    struct envelope ev;
+    bool decoded;
+    char error[256]; /* why it is dead-lettered; never payload content */
+    enum rec_state state;
+    unsigned attempts; /* failed attempts, this one included, once it failed */
+};
+
+/* How handling one record ended, and so what happens to the batch. */
+enum outcome {
+    OUT_NEXT,  /* handled, skipped or dead-lettered: go on */
+    OUT_RETRY, /* retry this record later: commit what came before, stop here */
+    OUT_ABORT, /* the transaction is lost (connection, COMMIT): commit nothing, redeliver all */
+};
+
+/* ---- pure helpers ---- */
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t consumer_sort_keys(int64_t *keys, size_t n)
+{
+    if (n == 0)
+        return 0;
+    qsort(keys, n, sizeof *keys, cmp_i64);
+    size_t out = 1;
+    for (size_t i = 1; i < n; i++) {
+        if (keys[i] != keys[out - 1])
+            keys[out++] = keys[i];
+    }
+    return out;
+}
+
+static struct consumer_pos *pos_find(struct consumer_pos *list, size_t n,
+                                     const struct consumer_pos *p)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].partition == p->partition && strcmp(list[i].topic, p->topic) == 0)
+            return &list[i];
+    }
+    return NULL;
+}
+
+size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct consumer_pos *ret)
+{
+    size_t out = 0;
+    for (size_t i = 0; i < n; i++) {
+        struct consumer_pos *p = pos_find(ret, out, &recs[i]);
+        if (!p) {
+            p = &ret[out++];
+            *p = recs[i];
+            p->offset = recs[i].offset + 1;
+        } else if (recs[i].offset + 1 > p->offset) {
+            p->offset = recs[i].offset + 1;
+        }
+    }
+    return out;
+}
+
+size_t consumer_seek_offsets(const struct consumer_pos *recs, size_t n, size_t from,
+                             struct consumer_pos *ret)
+{
+    size_t out = 0;
+    for (size_t i = from; i < n; i++) {
+        struct consumer_pos *p = pos_find(ret, out, &recs[i]);
+        if (!p)
+            ret[out++] = recs[i];
+        else if (recs[i].offset < p->offset)
+            p->offset = recs[i].offset;
+    }
+    return out;
+}
+
+static bool schema_valid(const char *s)
+{
+    if (!s || !*s || strlen(s) > SCHEMA_MAX || (*s >= '0' && *s <= '9'))
+        return false;
+    for (; *s; s++) {
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
+            return false;
+    }
+    return true;
+}
+
+/* ---- small utilities ---- */
+
+static bool stopping(struct consumer *c)
+{
+    return atomic_load(&c->stop);
+}
+
+/* Sleeps up to ms; returns early when consumer_stop() is called. */
+static void sleep_or_stop(struct consumer *c, uint32_t ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += ms / 1000;
+    until.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&c->mu);
+    while (!stopping(c)) {
+        if (pthread_cond_timedwait(&c->cv, &c->mu, &until) == ETIMEDOUT)
+            break;
+    }
+    pthread_mutex_unlock(&c->mu);
+}
+
+static void backoff_sleep(struct consumer *c, unsigned attempt)
+{
+    uint32_t rnd;
+    random_bytes(&rnd, sizeof rnd);
+    sleep_or_stop(c, backoff_delay_ms(&c->backoff, attempt < 32 ? attempt : 32, rnd));
+}
+
+static void count(struct consumer *c, const char *name, const char *topic)
+{
+    if (!c->metrics)
+        return;
+    char labels[TOPIC_NAME_MAX + 16];
+    metrics_labels(labels, sizeof labels, "topic", topic, NULL);
+    metrics_inc(c->metrics, name, labels, 1);
+}
+
+static struct log_fields record_fields(const struct record *rec)
+{
+    struct log_fields f = {.topic = rec->topic};
+    if (rec->decoded) {
+        f.trace_id = rec->ev.trace_id;
+        f.event_id = rec->ev.event_id;
+        f.order_id = rec->ev.correlation_id;
+    }
+    return f;
+}
+
+static bool db_lost(struct consumer *c)
+{
+    return !c->db || PQstatus(c->db) != CONNECTION_OK;
+}
+
+/* Runs a statement without parameters (SAVEPOINT and friends). */
+static int exec_simple(struct consumer *c, const char *sql)
+{
+    return db_exec(c->db, sql, 0, NULL, NULL, NULL, 0);
+}
+
+/* ---- retry bookkeeping ---- */
+
+static struct retry_entry *retry_find(struct consumer *c, const struct record *rec)
+{
+    for (size_t i = 0; i < c->n_retries; i++) {
+        struct retry_entry *e = &c->retries[i];
+        if (e->offset == rec->msg->offset && e->partition == rec->msg->partition &&
+            strcmp(e->topic, rec->topic) == 0)
+            return e;
+    }
+    return NULL;
+}
+
+static unsigned retry_attempts(struct consumer *c, const struct record *rec)
+{
+    const struct retry_entry *e = retry_find(c, rec);
+    return e ? e->attempts : 0;
+}
+
+/* Records one more failed attempt (the oldest entry makes room when the table is full). */
+static void retry_remember(struct consumer *c, const struct record *rec)
+{
+    struct retry_entry *e = retry_find(c, rec);
+    if (!e) {
+        if (c->n_retries == MAX_RETRY_ENTRIES) {
+            memmove(&c->retries[0], &c->retries[1], (MAX_RETRY_ENTRIES - 1) * sizeof *e);
+            c->n_retries--;
+        }
+        e = &c->retries[c->n_retries++];
+        *e = (struct retry_entry){.partition = rec->msg->partition, .offset = rec->msg->offset};
+        snprintf(e->topic, sizeof e->topic, "%s", rec->topic);
+    }
+    e->attempts = rec->attempts;
+}
+
+static void retry_forget(struct consumer *c, const struct record *rec)
+{
+    struct retry_entry *e = retry_find(c, rec);
+    if (!e)
+        return;
+    size_t i = (size_t)(e - c->retries);
+    memmove(e, e + 1, (c->n_retries - i - 1) * sizeof *e);
+    c->n_retries--;
+}
+
+/* ---- collecting and preparing a batch ---- */
+
+static void log_consumer_error(const rd_kafka_message_t *m)
+{
+    struct log_fields f = {.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL};
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL)
+        log_error(&f, "consumer: fatal error: %s", rd_kafka_message_errstr(m));
+    else
+        log_warn(&f, "consumer: %s", rd_kafka_message_errstr(m));
+}
+
+/* Waits up to 200 ms for a first record, then takes what is already there, up to batch_max. */
+static size_t collect_batch(struct consumer *c, struct record *recs)
+{
+    size_t n = 0;
+    int timeout = 200;
+    for (size_t polls = 0; n < c->batch_max && polls < 2 * (size_t)c->batch_max; polls++) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout);
+        if (!m)
+            break;
+        timeout = 0;
+        if (m->err) {
+            log_consumer_error(m);
+            rd_kafka_message_destroy(m);
+            continue;
+        }
+        recs[n++] = (struct record){.msg = m};
+    }
+    return n;
+}
+
+static const struct event_handler *find_handler(struct consumer *c, const char *topic)
+{
+    for (size_t i = 0; i < c->n_handlers; i++) {
+        if (strcmp(c->handlers[i].topic, topic) == 0)
+            return &c->handlers[i];
+    }
+    return NULL;
+}
+
+/* Finds the handler and decodes the envelope; a record that fails either is dead-lettered. */
+static void prepare_record(struct consumer *c, struct record *rec)
+{
+    rec->topic = rd_kafka_topic_name(rec->msg->rkt);
+    const struct event_handler *h = find_handler(c, rec->topic);
+    if (!h) {
+        snprintf(rec->error, sizeof rec->error, "no handler for this topic");
+        return;
+    }
+    struct envelope_error e = {0};
+    if (!rec->msg->payload || rec->msg->len == 0) {
+        snprintf(rec->error, sizeof rec->error, "envelope: value: empty record");
+        return;
+    }
+    if (envelope_decode(rec->msg->payload, rec->msg->len, &rec->ev, &e) != OF_OK) {
+        char *quote = strstr(e.message, " near '"); /* jansson quotes the input: not in logs */
+        if (quote)
+            *quote = '\0';
+        snprintf(rec->error, sizeof rec->error, "envelope: %s: %s", e.field, e.message);
+        return;
+    }
+    rec->decoded = true;
+    const struct topic_def *t = topics_find(rec->ev.event_type, rec->ev.event_version);
+    if (!t || strcmp(t->name, rec->topic) != 0) {
+        snprintf(rec->error, sizeof rec->error,
+                 "envelope: event_type: %s v%d is not carried by "
+                 "this topic",
+                 rec->ev.event_type, rec->ev.event_version);
+        return;
+    }
+    rec->handler = h;
+}
+
+static void release_records(struct record *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (recs[i].decoded)
+            envelope_clear(&recs[i].ev);
+        rd_kafka_message_destroy(recs[i].msg);
+        recs[i] = (struct record){0};
+    }
+}
+
+/* ---- Postgres ---- */
+
+static int ensure_db(struct consumer *c)
+{
+    if (!db_lost(c))
+        return OF_OK;
+    if (c->db) {
+        log_warn(NULL, "consumer: reconnecting to Postgres");
+        PQfinish(c->db);
+    }
+    char err[256];
+    c->db = db_connect(c->conninfo, c->app_name, err, sizeof err);
+    if (!c->db) {
+        log_error(NULL, "consumer: %s", err);
+        return OF_ERETRY;
+    }
+    return OF_OK;
+}
+
+/* Takes every advisory lock the batch's handlers ask for, in ascending order, in one statement:
+ * a volatile function in the select list is evaluated after ORDER BY (Postgres 9.6 and later),
+ * and the array is sorted already. */
+static int lock_batch(struct consumer *c, const struct record *recs, size_t n)
+{
+    int64_t *keys = xmalloc(n * LOCK_KEYS_PER_RECORD * sizeof *keys);
+    size_t nk = 0;
+    for (size_t i = 0; i < n; i++) {
+        const struct event_handler *h = recs[i].handler;
+        if (h && h->lock_keys) {
+            size_t got = h->lock_keys(&recs[i].ev, keys + nk, LOCK_KEYS_PER_RECORD);
+            nk += got < LOCK_KEYS_PER_RECORD ? got : LOCK_KEYS_PER_RECORD;
+        }
+    }
+    nk = consumer_sort_keys(keys, nk);
+    int rc = OF_OK;
+    if (nk > 0) {
+        struct buf arr = {0};
+        buf_puts(&arr, "{");
+        for (size_t i = 0; i < nk; i++)
+            buf_printf(&arr, "%s%lld", i ? "," : "", (long long)keys[i]);
+        buf_puts(&arr, "}");
+        const char *params[] = {arr.data};
+        char err[256];
+        rc = db_exec(c->db,
+                     "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k", 1,
+                     params, NULL, err, sizeof err);
+        if (rc != OF_OK)
+            log_error(NULL, "consumer: taking %zu advisory locks: %s", nk, err);
+        buf_free(&arr);
+    }
+    free(keys);
+    return rc;
+}
+
+/* Inserts the inbox row: OF_OK when new, 1 when the event was handled before, or an error. */
+static int insert_inbox(struct consumer *c, const struct record *rec, char *err, size_t errlen)
+{
+    const char *params[] = {rec->ev.event_id, rec->topic};
+    PGresult *res = NULL;
+    int rc = db_exec(c->db, c->sql_inbox, 2, params, &res, err, errlen);
+    if (rc != OF_OK)
+        return rc;
+    bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
+    PQclear(res);
+    return inserted ? OF_OK : 1;
+}
+
+/* ---- dead letters ---- */
+
+/* The dead letter's headers: the original ones, then the dlq.* ones. Owns every string. */
+struct dlq_headers {
+    struct kafka_header *list;
+    char **strings;
+    size_t n;
+    size_t cap;
+};
+
+static void dh_add(struct dlq_headers *d, char *name, char *value)
+{
+    if (d->n == d->cap) {
+        d->cap = d->cap ? 2 * d->cap : 16;
+        d->list = xrealloc(d->list, d->cap * sizeof *d->list);
+        d->strings = xrealloc(d->strings, 2 * d->cap * sizeof *d->strings);
+    }
+    d->list[d->n] = (struct kafka_header){.name = name, .value = value};
+    d->strings[2 * d->n] = name;
+    d->strings[2 * d->n + 1] = value;
+    d->n++;
+}
+
+static void dh_free(struct dlq_headers *d)
+{
+    for (size_t i = 0; i < 2 * d->n; i++)
+        free(d->strings[i]);
+    free(d->strings);
+    free(d->list);
+}
+
+static void copy_original_headers(struct dlq_headers *d, rd_kafka_message_t *m)
+{
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return; /* none */
+    const char *name;
+    const void *value;
+    size_t size;
+    for (size_t i = 0;
+         rd_kafka_header_get_all(hdrs, i, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR; i++)
+        dh_add(d, xstrdup(name), value ? xstrndup(value, size) : xstrdup(""));
+}
+
+static void build_dlq_headers(struct consumer *c, struct record *rec, struct dlq_headers *d)
+{
+    copy_original_headers(d, rec->msg);
+    dh_add(d, xstrdup("dlq.topic"), xstrdup(rec->topic));
+    dh_add(d, xstrdup("dlq.partition"), xasprintf("%d", (int)rec->msg->partition));
+    dh_add(d, xstrdup("dlq.offset"), xasprintf("%lld", (long long)rec->msg->offset));
+    dh_add(d, xstrdup("dlq.consumer"), xstrdup(c->service));
+    dh_add(d, xstrdup("dlq.error"), xstrdup(rec->error));
+    dh_add(d, xstrdup("dlq.attempts"), xasprintf("%u", rec->attempts));
+}
+
+/* A producer that raised a fatal error never delivers again: replace it. */
+static int ensure_dlq_producer(struct consumer *c)
+{
+    if (c->dlq && !kafka_producer_failed(c->dlq))
+        return OF_OK;
+    kafka_producer_free(c->dlq, 0);
+    char err[256];
+    c->dlq = kafka_producer_new(c->brokers, c->service, c->message_timeout_ms, err, sizeof err);
+    if (!c->dlq) {
+        log_error(NULL, "consumer: dead-letter producer: %s", err);
+        return OF_ERETRY;
+    }
+    return OF_OK;
+}
+
+/* Produces the record to "<topic>.dlq" and waits for the broker's acknowledgement. */
+static int dead_letter(struct consumer *c, struct record *rec)
+{
+    struct log_fields f = record_fields(rec);
+    char topic[TOPIC_NAME_MAX + sizeof TOPIC_DLQ_SUFFIX];
+    if (topics_dlq_name(rec->topic, topic, sizeof topic) != 0) {
+        log_error(&f, "consumer: no dead-letter topic name for this topic");
+        return OF_ERETRY;
+    }
+    if (ensure_dlq_producer(c) != OF_OK)
+        return OF_ERETRY;
+    struct dlq_headers d = {0};
+    build_dlq_headers(c, rec, &d);
+    struct kafka_msg m = {.topic = topic,
+                          .key = rec->msg->key,
+                          .key_len = rec->msg->key_len,
+                          .value = rec->msg->payload,
+                          .value_len = rec->msg->len,
+                          .headers = d.list,
+                          .n_headers = d.n};
+    kafka_produce_batch(c->dlq, &m, 1);
+    dh_free(&d);
+    if (m.status != OF_OK) {
+        log_warn(&f, "consumer: dead letter not delivered, the record will be retried");
+        return OF_ERETRY;
+    }
+    log_error(&f, "consumer: dead-lettered to %s after %u attempt(s): %s", topic, rec->attempts,
+              rec->error);
+    return OF_OK;
+}
+
+/* ---- handling one record ---- */
+
+/* A record that cannot be handled at all (no envelope, no handler): straight to the DLQ. */
+static enum outcome reject_record(struct consumer *c, struct record *rec)
+{
+    rec->attempts = retry_attempts(c, rec) + 1;
+    if (dead_letter(c, rec) != OF_OK)
+        return OUT_RETRY;
+    rec->state = REC_DEAD;
+    return OUT_NEXT;
+}
+
+/* Inside savepoint r, rolled back already: dead-letters the record, then records its event id
+ * so a redelivery is skipped. A dead letter that cannot be produced makes the record retry. */
+static enum outcome dead_in_savepoint(struct consumer *c, struct record *rec)
+{
+    if (dead_letter(c, rec) != OF_OK)
+        return OUT_RETRY;
+    char err[256];
+    if (insert_inbox(c, rec, err, sizeof err) < 0) {
+        struct log_fields f = record_fields(rec);
+        log_warn(&f, "consumer: inbox row for a dead letter: %s", err);
+        if (db_lost(c) || exec_simple(c, "ROLLBACK TO SAVEPOINT r") != OF_OK)
+            return OUT_ABORT;
+    }
+    if (exec_simple(c, "RELEASE SAVEPOINT r") != OF_OK)
+        return OUT_ABORT;
+    rec->state = REC_DEAD;
+    return OUT_NEXT;
+}
+
+/* After a failed attempt (savepoint r rolled back): retry, or dead-letter once the budget is
+ * spent. The attempt is remembered only after the batch commits. */
+static enum outcome retry_or_dead(struct consumer *c, struct record *rec, const char *why)
+{
+    rec->attempts = retry_attempts(c, rec) + 1;
+    snprintf(rec->error, sizeof rec->error, "%s", why);
+    if (rec->attempts < c->retry_budget)
+        return OUT_RETRY;
+    snprintf(rec->error, sizeof rec->error, "retry budget spent: %s", why);
+    return dead_in_savepoint(c, rec);
+}
+
+/* Rolls back to savepoint r after a failure; false when the transaction is gone. */
+static bool rollback_record(struct consumer *c)
+{
+    return !db_lost(c) && exec_simple(c, "ROLLBACK TO SAVEPOINT r") == OF_OK;
+}
+
+static int call_handler(struct consumer *c, struct record *rec)
+{
+    struct log_fields f = record_fields(rec);
+    struct consumer_ctx ctx = {.db = c->db,
+                               .schema = c->schema,
+                               .service = c->service,
+                               .topic = rec->topic,
+                               .partition = rec->msg->partition,
+                               .offset = rec->msg->offset,
+                               .log = &f,
+                               .app = c->app};
+    return rec->handler->handle(&ctx, &rec->ev);
+}
+
+/* The handler ran and its result decides: keep its effects, retry, or dead-letter. */
+static enum outcome finish_record(struct consumer *c, struct record *rec, int rc)
+{
+    if (rc == OF_OK) {
+        if (exec_simple(c, "RELEASE SAVEPOINT r") == OF_OK) {
+            rec->state = REC_HANDLED;
+            return OUT_NEXT;
+        }
+        if (!rollback_record(c))
+            return OUT_ABORT;
+        return retry_or_dead(c, rec, "handler left the transaction failed");
+    }
+    if (!rollback_record(c))
+        return OUT_ABORT;
+    if (rc == OF_ERETRY)
+        return retry_or_dead(c, rec, "handler failed (retryable)");
+    rec->attempts = retry_attempts(c, rec) + 1;
+    snprintf(rec->error, sizeof rec->error, "handler: %s", of_result_name(rc));
+    return dead_in_savepoint(c, rec);
+}
+
+static enum outcome handle_record(struct consumer *c, struct record *rec)
+{
+    if (!rec->handler)
+        return reject_record(c, rec);
+    if (exec_simple(c, "SAVEPOINT r") != OF_OK)
+        return OUT_ABORT;
+    char err[256];
+    int rc = insert_inbox(c, rec, err, sizeof err);
+    if (rc == 1) {
+        if (exec_simple(c, "RELEASE SAVEPOINT r") != OF_OK)
+            return OUT_ABORT;
+        rec->state = REC_DUPLICATE;
+        return OUT_NEXT;
+    }
+    if (rc != OF_OK) {
+        if (!rollback_record(c))
+            return OUT_ABORT;
+        return retry_or_dead(c, rec, "inbox insert failed");
+    }
+    return finish_record(c, rec, call_handler(c, rec));
+}
+
+/* ---- the batch transaction ---- */
+
+/* COMMIT, checking that it did commit: on a transaction left failed Postgres answers ROLLBACK. */
+static int commit(struct consumer *c)
+{
+    PGresult *res = NULL;
+    char err[256];
+    int rc = db_exec(c->db, "COMMIT", 0, NULL, &res, err, sizeof err);
+    if (rc == OF_OK) {
+        if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
+            snprintf(err, sizeof err, "the transaction was rolled back");
+            rc = OF_ERETRY;
+        }
+        PQclear(res);
+    }
+    if (rc != OF_OK)
+        log_error(NULL, "consumer: COMMIT failed: %s", err);
+    return rc;
+}
+
+/* Handles records in order inside one transaction and commits; *ret_stop is the first record
+ * not handled (n when all were). OUT_ABORT: nothing was committed. */
+static enum outcome run_transaction(struct consumer *c, struct record *recs, size_t n,
+                                    size_t *ret_stop)
+{
+    if (ensure_db(c) != OF_OK)
+        return OUT_ABORT;
+    if (db_begin(c->db) != OF_OK)
+        return OUT_ABORT;
+    if (lock_batch(c, recs, n) != OF_OK)
+        goto abort;
+    size_t i = 0;
+    enum outcome out = OUT_NEXT;
+    for (; i < n; i++) {
+        out = handle_record(c, &recs[i]);
+        if (out != OUT_NEXT)
+            break;
+    }
+    if (out == OUT_ABORT)
+        goto abort;
+    if (commit(c) != OF_OK)
+        goto abort;
+    *ret_stop = i;
+    return OUT_NEXT;
+abort:
+    if (!db_lost(c))
+        db_rollback(c->db);
+    return OUT_ABORT;
+}
+
+static struct consumer_pos *positions(const struct record *recs, size_t n)
+{
+    struct consumer_pos *p = xcalloc(n ? n : 1, sizeof *p);
+    for (size_t i = 0; i < n; i++)
+        p[i] = (struct consumer_pos){recs[i].topic, recs[i].msg->partition, recs[i].msg->offset};
+    return p;
+}
+
+static rd_kafka_topic_partition_list_t *to_partition_list(const struct consumer_pos *p, size_t n)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, p[i].topic, p[i].partition)->offset = p[i].offset;
+    return l;
+}
+
+/* Stores offset + 1 of recs[0..n-1] for the next (auto) commit. */
+static void store_offsets(struct consumer *c, const struct record *recs, size_t n)
+{
+    if (n == 0)
+        return;
+    struct consumer_pos *all = positions(recs, n), *next = xcalloc(n, sizeof *next);
+    size_t k = consumer_next_offsets(all, n, next);
+    rd_kafka_topic_partition_list_t *l = to_partition_list(next, k);
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) /* e.g. partitions revoked meanwhile: redelivered */
+        log_warn(NULL, "consumer: storing offsets: %s", rd_kafka_err2str(e));
+    rd_kafka_topic_partition_list_destroy(l);
+    free(next);
+    free(all);
+}
+
+/* Seeks every partition with records in recs[from..n-1] back to its first one there. */
+static void seek_back(struct consumer *c, const struct record *recs, size_t n, size_t from)
+{
+    struct consumer_pos *all = positions(recs, n), *seek = xcalloc(n, sizeof *seek);
+    size_t k = consumer_seek_offsets(all, n, from, seek);
+    rd_kafka_topic_partition_list_t *l = to_partition_list(seek, k);
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, l, SEEK_TIMEOUT_MS);
+    if (e) {
+        log_error(NULL, "consumer: seek: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        struct log_fields f = {.topic = l->elems[i].topic};
+        if (l->elems[i].err)
+            log_warn(&f, "consumer: seek partition %d: %s", (int)l->elems[i].partition,
+                     rd_kafka_err2str(l->elems[i].err));
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    free(seek);
+    free(all);
+}
+
+/* After COMMIT: metrics and retry bookkeeping of the records that are done. */
+static void account_done(struct consumer *c, const struct record *recs, size_t n)
+{
+    static const char *const metric[] = {
+        [REC_HANDLED] = "events_consumed_total",
+        [REC_DUPLICATE] = "events_duplicate_total",
+        [REC_DEAD] = "events_dead_lettered_total",
+    };
+    for (size_t i = 0; i < n; i++) {
+        retry_forget(c, &recs[i]);
+        if (recs[i].state != REC_PENDING)
+            count(c, metric[recs[i].state], recs[i].topic);
+    }
+}
+
+/* The record at which the batch stopped will be retried: remember it, say so, back off. */
+static void schedule_retry(struct consumer *c, const struct record *rec)
+{
+    struct log_fields f = record_fields(rec);
+    retry_remember(c, rec);
+    count(c, "events_retried_total", rec->topic);
+    log_warn(&f, "consumer: retrying (attempt %u of %u): %s", rec->attempts, c->retry_budget,
+             rec->error);
+    backoff_sleep(c, rec->attempts - 1);
+}
+
+/* Nothing was committed: redeliver the whole batch after a backoff outside the retry budget. */
+static void redeliver_batch(struct consumer *c, const struct record *recs, size_t n)
+{
+    log_warn(NULL, "consumer: batch of %zu records not committed, redelivering", n);
+    if (c->db && db_lost(c)) {
+        PQfinish(c->db);
+        c->db = NULL;
+    }
+    seek_back(c, recs, n, 0);
+    backoff_sleep(c, c->outages++);
+}
+
+static void handle_batch(struct consumer *c, struct record *recs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        prepare_record(c, &recs[i]);
+    size_t stop_at = n;
+    if (run_transaction(c, recs, n, &stop_at) == OUT_ABORT) {
+        redeliver_batch(c, recs, n);
+        return;
+    }
+    c->outages = 0;
+    store_offsets(c, recs, stop_at);
+    account_done(c, recs, stop_at);
+    if (stop_at < n) {
+        seek_back(c, recs, n, stop_at);
+        schedule_retry(c, &recs[stop_at]);
+    }
+}
+
+/* ---- lag ---- */
+
+static size_t handler_index(struct consumer *c, const char *topic)
+{
+    for (size_t i = 0; i < c->n_handlers; i++) {
+        if (strcmp(c->handlers[i].topic, topic) == 0)
+            return i;
+    }
+    return c->n_handlers;
+}
+
+/* consumer_lag{topic}: high watermark minus position over the assigned partitions, from what
+ * librdkafka has cached (no network), at most once a second. */
+static void update_lag(struct consumer *c)
+{
+    int64_t now = time_monotonic_ms();
+    if (!c->metrics || now < c->next_lag_ms)
+        return;
+    c->next_lag_ms = now + LAG_EVERY_MS;
+    rd_kafka_topic_partition_list_t *a = NULL;
+    if (rd_kafka_assignment(c->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return;
+    rd_kafka_position(c->rk, a);
+    double *lag = xcalloc(c->n_handlers + 1, sizeof *lag);
+    for (int i = 0; i < a->cnt; i++) {
+        int64_t lo, hi, pos = a->elems[i].offset;
+        if (rd_kafka_get_watermark_offsets(c->rk, a->elems[i].topic, a->elems[i].partition, &lo,
+                                           &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
+            hi < 0 || pos < 0 || hi < pos)
+            continue;
+        lag[handler_index(c, a->elems[i].topic)] += (double)(hi - pos);
+    }
+    char labels[TOPIC_NAME_MAX + 16];
+    for (size_t i = 0; i < c->n_handlers; i++) {
+        metrics_labels(labels, sizeof labels, "topic", c->handlers[i].topic, NULL);
+        metrics_set(c->metrics, "consumer_lag", labels, lag[i]);
+    }
+    free(lag);
+    rd_kafka_topic_partition_list_destroy(a);
+}
+
+/* ---- the thread ---- */
+
+static void *consumer_main(void *arg)
+{
+    struct consumer *c = arg;
+    struct record *recs = xcalloc(c->batch_max, sizeof *recs);
+    while (!stopping(c)) {
+        size_t n = collect_batch(c, recs);
+        if (n > 0)
+            handle_batch(c, recs, n);
+        release_records(recs, n);
+        update_lag(c);
+    }
+    free(recs);
+    return NULL;
+}
+
+/* Assigns or revokes (eager or cooperative); the first assignment, even an empty one, means the
+ * consumer has joined its group. */
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct consumer *c = opaque;
+    bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+    rd_kafka_error_t *e = NULL;
+    rd_kafka_resp_err_t re = RD_KAFKA_RESP_ERR_NO_ERROR;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        if (coop)
+            e = rd_kafka_incremental_assign(rk, parts);
+        else
+            re = rd_kafka_assign(rk, parts);
+        atomic_store(&c->running, true);
+        log_info(NULL, "consumer: assigned %d partitions", parts->cnt);
+    } else {
+        if (coop)
+            e = rd_kafka_incremental_unassign(rk, parts);
+        else
+            re = rd_kafka_assign(rk, NULL);
+        log_info(NULL, "consumer: %d partitions revoked", parts->cnt);
+    }
+    if (e) {
+        log_error(NULL, "consumer: rebalance: %s", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    } else if (re != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        log_error(NULL, "consumer: rebalance: %s", rd_kafka_err2str(re));
+    }
+}
+
+/* ---- start and stop ---- */
+
+static int check_handlers(const struct consumer_config *cfg, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < cfg->n_handlers; i++) {
+        const struct event_handler *h = &cfg->handlers[i];
+        if (!h->topic || !h->handle || strlen(h->topic) >= TOPIC_NAME_MAX) {
+            snprintf(err, errlen, "consumer: handler %zu needs a topic and a function", i);
+            return OF_EPERMANENT;
+        }
+    }
+    return OF_OK;
+}
+
+static int check_config(const struct consumer_config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->conninfo || !cfg->brokers || !cfg->service)
+        snprintf(err, errlen, "consumer: conninfo, brokers and service are required");
+    else if (!schema_valid(cfg->schema))
+        snprintf(err, errlen, "consumer: schema must be a plain lowercase identifier");
+    else if (cfg->batch_max == 0)
+        snprintf(err, errlen, "consumer: batch_max must be positive");
+    else
+        return check_handlers(cfg, err, errlen);
+    return OF_EPERMANENT;
+}
+
+static void declare_metrics(struct metrics *m)
+{
+    if (!m)
+        return;
+    metrics_declare(m, "events_consumed_total", METRIC_COUNTER, "Events handled", NULL, 0);
+    metrics_declare(m, "events_duplicate_total", METRIC_COUNTER,
+                    "Events skipped because they were handled before", NULL, 0);
+    metrics_declare(m, "events_retried_total", METRIC_COUNTER,
+                    "Event handling attempts that will be retried", NULL, 0);
+    metrics_declare(m, "events_dead_lettered_total", METRIC_COUNTER,
+                    "Events sent to a dead-letter topic", NULL, 0);
+    metrics_declare(m, "consumer_lag", METRIC_GAUGE,
+                    "Records behind the high watermark over assigned partitions", NULL, 0);
+}
+
+static struct consumer *consumer_new(const struct consumer_config *cfg)
+{
+    struct consumer *c = xcalloc(1, sizeof *c);
+    c->handlers = cfg->handlers;
+    c->n_handlers = cfg->n_handlers;
+    c->batch_max = cfg->batch_max;
+    c->backoff = cfg->backoff;
+    c->retry_budget = cfg->retry_budget;
+    c->metrics = cfg->metrics;
+    c->app = cfg->app;
+    c->message_timeout_ms = cfg->message_timeout_ms;
+    atomic_init(&c->stop, false);
+    atomic_init(&c->running, cfg->n_handlers == 0);
+    if (cfg->n_handlers == 0)
+        return c;
+    c->conninfo = xstrdup(cfg->conninfo);
+    c->schema = xstrdup(cfg->schema);
+    c->service = xstrdup(cfg->service);
+    c->brokers = xstrdup(cfg->brokers);
+    c->app_name = xasprintf("%s-consumer", cfg->service);
+    c->sql_inbox = xasprintf("INSERT INTO %s.processed_events (event_id, topic) VALUES ($1, $2) "
+                             "ON CONFLICT DO NOTHING",
+                             cfg->schema);
+    return c;
+}
+
+static void consumer_free(struct consumer *c)
+{
+    kafka_producer_free(c->dlq, STOP_FLUSH_MS);
+    PQfinish(c->db);
+    free(c->conninfo);
+    free(c->schema);
+    free(c->service);
+    free(c->brokers);
+    free(c->app_name);
+    free(c->sql_inbox);
+    free(c);
+}
+
+/* Subscribes to every handler topic (once each). */
+static int subscribe(struct consumer *c, char *err, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->n_handlers);
+    for (size_t i = 0; i < c->n_handlers; i++) {
+        if (!rd_kafka_topic_partition_list_find(l, c->handlers[i].topic, RD_KAFKA_PARTITION_UA))
+            rd_kafka_topic_partition_list_add(l, c->handlers[i].topic, RD_KAFKA_PARTITION_UA);
+    }
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(err, errlen, "consumer: subscribe: %s", rd_kafka_err2str(e));
+        return OF_EPERMANENT;
+    }
+    return OF_OK;
+}
+
+static int make_kafka_consumer(struct consumer *c, char *err, size_t errlen)
+{
+    const char *const kv[] = {"group.id",
+                              c->service,
+                              "enable.auto.offset.store",
+                              "false",
+                              "enable.auto.commit",
+                              "true",
+                              "auto.commit.interval.ms",
+                              "1000",
+                              "auto.offset.reset",
+                              "earliest",
+                              "enable.partition.eof",
+                              "false",
+                              NULL};
+    rd_kafka_conf_t *conf = kafka_conf_new(c->brokers, c->service, kv, err, errlen);
+    if (!conf)
+        return OF_EPERMANENT;
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_opaque(conf, c);
+    char why[512];
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!c->rk) {
+        snprintf(err, errlen, "consumer: %s", why);
+        rd_kafka_conf_destroy(conf);
+        return OF_EPERMANENT;
+    }
+    rd_kafka_poll_set_consumer(c->rk); /* errors and logs are served by consumer_poll */
+    return subscribe(c, err, errlen);
+}
+
+static int init_sync(struct consumer *c, char *err, size_t errlen)
+{
+    pthread_condattr_t attr;
+    if (pthread_condattr_init(&attr) != 0 ||
+        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
+        pthread_cond_init(&c->cv, &attr) != 0) {
+        snprintf(err, errlen, "consumer: condition variable");
+        return OF_ERETRY;
+    }
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&c->mu, NULL);
+    return OF_OK;
+}
+
+/* Commits the stored offsets, leaves the group and destroys the handle. */
+static void close_kafka_consumer(struct consumer *c)
+{
+    if (!c->rk)
+        return;
+    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
+        log_warn(NULL, "consumer: final offset commit: %s", rd_kafka_err2str(e));
+    e = rd_kafka_consumer_close(c->rk);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
+        log_warn(NULL, "consumer: leaving the group: %s", rd_kafka_err2str(e));
+    rd_kafka_destroy(c->rk);
+    c->rk = NULL;
+}
+
+int consumer_start(const struct consumer_config *cfg, struct consumer **ret_consumer, char *err,
+                   size_t errlen)
+{
+    if (cfg->n_handlers == 0) {
+        *ret_consumer = consumer_new(cfg);
+        return OF_OK;
+    }
+    int rc = check_config(cfg, err, errlen);
+    if (rc != OF_OK)
+        return rc;
+    struct consumer *c = consumer_new(cfg);
+    c->dlq = kafka_producer_new(c->brokers, c->service, c->message_timeout_ms, err, errlen);
+    if (!c->dlq) {
+        rc = OF_EPERMANENT;
+        goto fail;
+    }
+    if ((rc = make_kafka_consumer(c, err, errlen)) != OF_OK)
+        goto fail;
+    if ((rc = init_sync(c, err, errlen)) != OF_OK)
+        goto fail;
+    declare_metrics(c->metrics);
+    int e = pthread_create(&c->thread, NULL, consumer_main, c);
+    if (e != 0) {
+        snprintf(err, errlen, "consumer: thread: %s", strerror(e));
+        rc = OF_ERETRY;
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
+        goto fail;
+    }
+    c->started = true;
+    *ret_consumer = c;
+    return OF_OK;
+fail:
+    close_kafka_consumer(c);
+    consumer_free(c);
+    return rc;
+}
+
+int consumer_running(struct consumer *c)
+{
+    return c && atomic_load(&c->running);
+}
+
+void consumer_stop(struct consumer *c)
+{
+    if (!c)
+        return;
+    if (c->started) {
+        pthread_mutex_lock(&c->mu);
+        atomic_store(&c->stop, true);
+        pthread_cond_broadcast(&c->cv);
+        pthread_mutex_unlock(&c->mu);
+        pthread_join(c->thread, NULL);
+        pthread_cond_destroy(&c->cv);
+        pthread_mutex_destroy(&c->mu);
+    }
+    close_kafka_consumer(c);
+    consumer_free(c);
+}

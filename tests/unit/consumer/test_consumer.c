@@ -1,0 +1,395 @@
+/* Unit tests of common/consumer.c's pure helpers and of the kafka, outbox and consumer entry
+ * points that can be exercised without a broker or a database. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "common/consumer.h"
+#include "common/envelope.h"
+#include "common/errors.h"
+#include "common/kafka.h"
+#include "common/log.h"
+#include "common/outbox.h"
+#include "common/timefmt.h"
+
+#define NOWHERE "127.0.0.1:1" /* nothing listens there: connections are refused at once */
+
+/* ---- consumer_sort_keys ---- */
+
+static void test_sort_keys_empty_and_one(void **state)
+{
+    (void)state;
+    int64_t k[1] = {42};
+    assert_int_equal(consumer_sort_keys(k, 0), 0);
+    assert_int_equal(consumer_sort_keys(k, 1), 1);
+    assert_int_equal(k[0], 42);
+}
+
+static void test_sort_keys_sorts_and_dedupes(void **state)
+{
+    (void)state;
+    int64_t k[] = {5, -3, 5, INT64_MAX, 0, INT64_MIN, -3, 7, 5, INT64_MAX};
+    int64_t want[] = {INT64_MIN, -3, 0, 5, 7, INT64_MAX};
+    size_t n = consumer_sort_keys(k, sizeof k / sizeof k[0]);
+    assert_int_equal(n, 6);
+    for (size_t i = 0; i < n; i++)
+        assert_true(k[i] == want[i]);
+}
+
+static void test_sort_keys_all_equal(void **state)
+{
+    (void)state;
+    int64_t k[] = {9, 9, 9, 9};
+    assert_int_equal(consumer_sort_keys(k, 4), 1);
+    assert_true(k[0] == 9);
+}
+
+static void test_sort_keys_reverse(void **state)
+{
+    (void)state;
+    int64_t k[64];
+    for (int i = 0; i < 64; i++)
+        k[i] = 63 - i;
+    assert_int_equal(consumer_sort_keys(k, 64), 64);
+    for (int i = 0; i < 64; i++)
+        assert_true(k[i] == i);
+}
+
+/* ---- offsets to store and seek positions ---- */
+
+/* A batch as librdkafka may hand it out: partitions interleaved, offsets rising per partition. */
+static const struct consumer_pos batch[] = {
+    {"order.placed.v1", 0, 10},  {"order.placed.v1", 1, 3}, {"order.placed.v1", 0, 11},
+    {"payment.failed.v1", 0, 7}, {"order.placed.v1", 1, 4}, {"order.placed.v1", 0, 12},
+    {"payment.failed.v1", 0, 8},
+};
+#define BATCH_N (sizeof batch / sizeof batch[0])
+
+static void assert_pos(const struct consumer_pos *p, const char *topic, int32_t part, int64_t off)
+{
+    assert_string_equal(p->topic, topic);
+    assert_int_equal(p->partition, part);
+    assert_true(p->offset == off);
+}
+
+static void test_next_offsets_whole_batch(void **state)
+{
+    (void)state;
+    struct consumer_pos out[BATCH_N];
+    size_t n = consumer_next_offsets(batch, BATCH_N, out);
+    assert_int_equal(n, 3);
+    assert_pos(&out[0], "order.placed.v1", 0, 13);
+    assert_pos(&out[1], "order.placed.v1", 1, 5);
+    assert_pos(&out[2], "payment.failed.v1", 0, 9);
+}
+
+static void test_next_offsets_prefix(void **state)
+{
+    (void)state;
+    struct consumer_pos out[BATCH_N];
+    /* stopped at index 3: payment.failed.v1 has nothing to store yet */
+    size_t n = consumer_next_offsets(batch, 3, out);
+    assert_int_equal(n, 2);
+    assert_pos(&out[0], "order.placed.v1", 0, 12);
+    assert_pos(&out[1], "order.placed.v1", 1, 4);
+    assert_int_equal(consumer_next_offsets(batch, 0, out), 0);
+}
+
+static void test_next_offsets_same_partition_number_other_topic(void **state)
+{
+    (void)state;
+    /* partition 0 of two topics must not be merged */
+    struct consumer_pos out[BATCH_N];
+    size_t n = consumer_next_offsets(batch + 2, 2, out);
+    assert_int_equal(n, 2);
+    assert_pos(&out[0], "order.placed.v1", 0, 12);
+    assert_pos(&out[1], "payment.failed.v1", 0, 8);
+}
+
+static void test_next_offsets_takes_highest(void **state)
+{
+    (void)state;
+    /* the same partition redelivered after a rebalance inside one batch */
+    struct consumer_pos in[] = {{"t.v1", 2, 50}, {"t.v1", 2, 51}, {"t.v1", 2, 49}};
+    struct consumer_pos out[3];
+    assert_int_equal(consumer_next_offsets(in, 3, out), 1);
+    assert_pos(&out[0], "t.v1", 2, 52);
+}
+
+static void test_seek_offsets_from_middle(void **state)
+{
+    (void)state;
+    struct consumer_pos out[BATCH_N];
+    /* a retry at index 2 (order.placed.v1/0 offset 11): everything from there comes again */
+    size_t n = consumer_seek_offsets(batch, BATCH_N, 2, out);
+    assert_int_equal(n, 3);
+    assert_pos(&out[0], "order.placed.v1", 0, 11);
+    assert_pos(&out[1], "payment.failed.v1", 0, 7);
+    assert_pos(&out[2], "order.placed.v1", 1, 4);
+}
+
+static void test_seek_offsets_whole_batch_and_none(void **state)
+{
+    (void)state;
+    struct consumer_pos out[BATCH_N];
+    size_t n = consumer_seek_offsets(batch, BATCH_N, 0, out);
+    assert_int_equal(n, 3);
+    assert_pos(&out[0], "order.placed.v1", 0, 10);
+    assert_pos(&out[1], "order.placed.v1", 1, 3);
+    assert_pos(&out[2], "payment.failed.v1", 0, 7);
+    assert_int_equal(consumer_seek_offsets(batch, BATCH_N, BATCH_N, out), 0);
+}
+
+static void test_seek_offsets_takes_lowest(void **state)
+{
+    (void)state;
+    struct consumer_pos in[] = {{"t.v1", 2, 50}, {"t.v1", 2, 51}, {"t.v1", 2, 49}};
+    struct consumer_pos out[3];
+    assert_int_equal(consumer_seek_offsets(in, 3, 1, out), 1);
+    assert_pos(&out[0], "t.v1", 2, 49);
+}
+
+/* The store and seek positions of a stopped batch meet: what is stored is where it resumes. */
+static void test_store_and_seek_agree(void **state)
+{
+    (void)state;
+    struct consumer_pos stored[BATCH_N], seek[BATCH_N];
+    for (size_t stop = 1; stop < BATCH_N; stop++) {
+        size_t ns = consumer_next_offsets(batch, stop, stored);
+        size_t nk = consumer_seek_offsets(batch, BATCH_N, stop, seek);
+        for (size_t i = 0; i < ns; i++) {
+            for (size_t j = 0; j < nk; j++) {
+                if (stored[i].partition == seek[j].partition &&
+                    strcmp(stored[i].topic, seek[j].topic) == 0)
+                    assert_true(stored[i].offset == seek[j].offset);
+            }
+        }
+    }
+}
+
+/* ---- entry points without servers ---- */
+
+static int noop_handler(struct consumer_ctx *ctx, const struct envelope *ev)
+{
+    (void)ctx;
+    (void)ev;
+    return OF_OK;
+}
+
+static struct consumer_config base_config(const struct event_handler *h, size_t n)
+{
+    return (struct consumer_config){.conninfo = "dbname=none",
+                                    .schema = "orders",
+                                    .service = "test-svc",
+                                    .brokers = NOWHERE,
+                                    .handlers = h,
+                                    .n_handlers = n,
+                                    .batch_max = 10,
+                                    .backoff = {.base_ms = 10, .max_ms = 100},
+                                    .retry_budget = 3,
+                                    .message_timeout_ms = 500};
+}
+
+static void test_consumer_without_handlers(void **state)
+{
+    (void)state;
+    struct consumer_config cfg = base_config(NULL, 0);
+    struct consumer *c = NULL;
+    char err[256] = "";
+    assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_OK);
+    assert_non_null(c);
+    assert_true(consumer_running(c));
+    consumer_stop(c);
+    consumer_stop(NULL);
+    assert_false(consumer_running(NULL));
+}
+
+static void test_consumer_rejects_bad_config(void **state)
+{
+    (void)state;
+    const struct event_handler h[] = {{"order.placed.v1", noop_handler, NULL}};
+    const char *bad_schemas[] = {"Orders", "orders; DROP TABLE x", "", "1orders", "or-ders", NULL};
+    for (size_t i = 0; i < sizeof bad_schemas / sizeof bad_schemas[0]; i++) {
+        struct consumer_config cfg = base_config(h, 1);
+        cfg.schema = bad_schemas[i];
+        struct consumer *c = (struct consumer *)0x1;
+        char err[256] = "";
+        assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
+        assert_ptr_equal(c, (struct consumer *)0x1);
+        assert_non_null(strstr(err, "schema"));
+    }
+    struct consumer_config cfg = base_config(h, 1);
+    cfg.batch_max = 0;
+    struct consumer *c = NULL;
+    char err[256] = "";
+    assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
+    assert_null(c);
+    const struct event_handler no_fn[] = {{"order.placed.v1", NULL, NULL}};
+    cfg = base_config(no_fn, 1);
+    assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
+    assert_null(c);
+}
+
+/* Starts against a broker that is not there, never joins, and still stops cleanly. */
+static void test_consumer_start_stop_without_broker(void **state)
+{
+    (void)state;
+    const struct event_handler h[] = {{"order.placed.v1", noop_handler, NULL},
+                                      {"order.placed.v1", noop_handler, NULL}};
+    struct consumer_config cfg = base_config(h, 2);
+    struct consumer *c = NULL;
+    char err[256] = "";
+    assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_OK);
+    assert_false(consumer_running(c));
+    int64_t t0 = time_monotonic_ms();
+    consumer_stop(c);
+    assert_true(time_monotonic_ms() - t0 < 10000);
+}
+
+static void test_producer_config_errors(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_null(kafka_producer_new(NOWHERE, "t", 0, err, sizeof err));
+    assert_non_null(strstr(err, "timeout"));
+    const char *const kv[] = {"no.such.property", "1", NULL};
+    err[0] = '\0';
+    assert_null(kafka_conf_new(NOWHERE, "t", kv, err, sizeof err));
+    assert_non_null(strstr(err, "no.such.property"));
+    kafka_producer_free(NULL, 0);
+}
+
+/* Without a broker every message times out: each gets OF_ERETRY, and the batch returns only
+ * after every delivery report came (bounded by message.timeout.ms). */
+static void test_produce_batch_without_broker(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 500, err, sizeof err);
+    assert_non_null(p);
+    const struct kafka_header h[] = {{"event_type", "order.placed"}, {"traceparent", NULL}};
+    struct kafka_msg m[3] = {
+        {.topic = "order.placed.v1",
+         .key = "k1",
+         .key_len = 2,
+         .value = "{}",
+         .value_len = 2,
+         .headers = h,
+         .n_headers = 2,
+         .status = 12345},
+        {.topic = "order.placed.v1", .key = NULL, .value = "{}", .value_len = 2, .status = 12345},
+        {.topic = "other.v1", .key = "k3", .key_len = 2, .value = NULL, .status = OF_OK},
+    };
+    int64_t t0 = time_monotonic_ms();
+    assert_int_equal(kafka_produce_batch(p, m, 3), 0);
+    int64_t took = time_monotonic_ms() - t0;
+    assert_true(took >= 400 && took < 10000);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(m[i].status, OF_ERETRY);
+    assert_int_equal(kafka_produce_batch(p, m, 0), 0);
+    assert_false(kafka_producer_failed(p));
+    assert_int_equal(kafka_producer_ping(p, 200), OF_ERETRY);
+    kafka_producer_free(p, 100);
+}
+
+static void test_ensure_topics_without_broker(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    assert_int_equal(kafka_ensure_topics(NOWHERE, NULL, 0, 6, 1, 500, err, sizeof err), OF_OK);
+    const char *names[] = {"order.placed.v1"};
+    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, 6, 1, 500, err, sizeof err), OF_ERETRY);
+    assert_true(err[0] != '\0');
+    err[0] = '\0';
+    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, -5, 1, 500, err, sizeof err),
+                     OF_EPERMANENT);
+    assert_non_null(strstr(err, "order.placed.v1"));
+}
+
+static void test_outbox_append_rejects_before_sql(void **state)
+{
+    (void)state;
+    struct envelope ev = {.event_type = "no.such.event", .event_version = 1};
+    /* no connection is needed: both are refused before any SQL */
+    assert_int_equal(outbox_append(NULL, "orders", "k", &ev), OF_EPERMANENT);
+    struct envelope ok = {.event_type = "order.placed", .event_version = 1};
+    assert_int_equal(outbox_append(NULL, "orders\"; DROP", "k", &ok), OF_EPERMANENT);
+    assert_int_equal(outbox_append(NULL, "orders", NULL, &ok), OF_EPERMANENT);
+}
+
+static void test_relay_rejects_bad_config(void **state)
+{
+    (void)state;
+    struct outbox_relay_config cfg = {.conninfo = "dbname=none",
+                                      .schema = "Orders",
+                                      .brokers = NOWHERE,
+                                      .client_id = "t",
+                                      .batch = 10,
+                                      .poll_ms = 100,
+                                      .message_timeout_ms = 500};
+    struct outbox_relay *r = NULL;
+    char err[256] = "";
+    assert_int_equal(outbox_relay_start(&cfg, &r, err, sizeof err), OF_EPERMANENT);
+    assert_null(r);
+    assert_non_null(strstr(err, "schema"));
+    cfg.schema = "orders";
+    cfg.batch = 0;
+    assert_int_equal(outbox_relay_start(&cfg, &r, err, sizeof err), OF_EPERMANENT);
+    assert_null(r);
+    assert_false(outbox_relay_running(NULL));
+    outbox_relay_stop(NULL);
+}
+
+/* With Postgres unreachable the relay keeps retrying in the background and stops promptly. */
+static void test_relay_start_stop_without_servers(void **state)
+{
+    (void)state;
+    struct outbox_relay_config cfg = {.conninfo = "host=127.0.0.1 port=1 dbname=none",
+                                      .schema = "orders",
+                                      .brokers = NOWHERE,
+                                      .client_id = "t",
+                                      .batch = 10,
+                                      .poll_ms = 100,
+                                      .message_timeout_ms = 500};
+    struct outbox_relay *r = NULL;
+    char err[256] = "";
+    assert_int_equal(outbox_relay_start(&cfg, &r, err, sizeof err), OF_OK);
+    assert_non_null(r);
+    assert_false(outbox_relay_running(r));
+    int64_t t0 = time_monotonic_ms();
+    outbox_relay_stop(r);
+    assert_true(time_monotonic_ms() - t0 < 7000);
+}
+
+int main(void)
+{
+    log_init("test", LOG_ERROR); /* librdkafka complains loudly about the missing broker */
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sort_keys_empty_and_one),
+        cmocka_unit_test(test_sort_keys_sorts_and_dedupes),
+        cmocka_unit_test(test_sort_keys_all_equal),
+        cmocka_unit_test(test_sort_keys_reverse),
+        cmocka_unit_test(test_next_offsets_whole_batch),
+        cmocka_unit_test(test_next_offsets_prefix),
+        cmocka_unit_test(test_next_offsets_same_partition_number_other_topic),
+        cmocka_unit_test(test_next_offsets_takes_highest),
+        cmocka_unit_test(test_seek_offsets_from_middle),
+        cmocka_unit_test(test_seek_offsets_whole_batch_and_none),
+        cmocka_unit_test(test_seek_offsets_takes_lowest),
+        cmocka_unit_test(test_store_and_seek_agree),
+        cmocka_unit_test(test_consumer_without_handlers),
+        cmocka_unit_test(test_consumer_rejects_bad_config),
+        cmocka_unit_test(test_consumer_start_stop_without_broker),
+        cmocka_unit_test(test_producer_config_errors),
+        cmocka_unit_test(test_produce_batch_without_broker),
+        cmocka_unit_test(test_ensure_topics_without_broker),
+        cmocka_unit_test(test_outbox_append_rejects_before_sql),
+        cmocka_unit_test(test_relay_rejects_bad_config),
+        cmocka_unit_test(test_relay_start_stop_without_servers),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
