@@ -70,6 +70,7 @@ struct consumer {
     struct kafka_producer *dlq;
     char *brokers;
     int message_timeout_ms;
+    int session_timeout_ms;
     pthread_t thread;
     bool started;
     pthread_mutex_t mu; /* with cv: sleeps that wake on stop */
@@ -614,7 +615,7 @@ static enum outcome finish_record(struct consumer *c, struct record *rec, int rc
     }
     if (!rollback_record(c))
         return OUT_ABORT;
-    if (rc == OF_ERETRY)
+    if (rc == OF_ERETRY || rc == OF_EUNAVAIL)
         return retry_or_dead(c, rec, "handler failed (retryable)");
     rec->attempts = retry_attempts(c, rec) + 1;
     snprintf(rec->error, sizeof rec->error, "handler: %s", of_result_name(rc));
@@ -945,6 +946,7 @@ static struct consumer *consumer_new(const struct consumer_config *cfg)
     c->metrics = cfg->metrics;
     c->app = cfg->app;
     c->message_timeout_ms = cfg->message_timeout_ms;
+    c->session_timeout_ms = cfg->session_timeout_ms > 0 ? cfg->session_timeout_ms : 45000;
     atomic_init(&c->stop, false);
     atomic_init(&c->running, cfg->n_handlers == 0);
     if (cfg->n_handlers == 0)
@@ -992,7 +994,11 @@ static int subscribe(struct consumer *c, char *err, size_t errlen)
 
 static int make_kafka_consumer(struct consumer *c, char *err, size_t errlen)
 {
-    const char *const kv[] = {"group.id",
+    char session[16];
+    snprintf(session, sizeof session, "%d", c->session_timeout_ms);
+    const char *const kv[] = {"session.timeout.ms",
+                              session,
+                              "group.id",
                               c->service,
                               "enable.auto.offset.store",
                               "false",

@@ -58,6 +58,9 @@ static const struct config_var common_vars[] = {
     {"OF_KAFKA_TIMEOUT_MS", CONFIG_INT, "30000",
      "Kafka delivery timeout (message.timeout.ms) and admin request timeout", DC(kafka_timeout_ms),
      1000, 600000, NULL},
+    {"OF_KAFKA_SESSION_TIMEOUT_MS", CONFIG_INT, "45000",
+     "how soon the consumer group notices a dead member and hands its partitions on",
+     DC(kafka_session_timeout_ms), 6000, 300000, NULL},
     {"OF_REDIS_HOST", CONFIG_STRING, "127.0.0.1", "Redis host", DC(redis_host), 0, 0, NULL},
     {"OF_REDIS_PORT", CONFIG_INT, "6379", "Redis port", DC(redis_port), 1, 65535, NULL},
     {"OF_REDIS_TIMEOUT_MS", CONFIG_INT, "200", "Redis connect and command timeout",
@@ -120,19 +123,28 @@ static int parse_args(int argc, char **argv, const struct service_def *def,
     return -1;
 }
 
+/* Appends name to names unless it is there already (a service may consume what it produces). */
+static void add_topic(char **names, size_t *n, const char *name)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (strcmp(names[i], name) == 0)
+            return;
+    names[(*n)++] = xstrdup(name);
+}
+
 /* Collects the topics this service needs: what it produces, what it consumes and the consumed
- * topics' dead-letter topics. Returns an owned array of owned strings. */
+ * topics' dead-letter topics, each once. Returns an owned array of owned strings. */
 static char **service_topics(const struct service_def *def, size_t *ret_n)
 {
     size_t cap = def->n_produces + 2 * def->n_handlers, n = 0;
     char **names = xcalloc(cap ? cap : 1, sizeof *names);
     for (size_t i = 0; i < def->n_produces; i++)
-        names[n++] = xstrdup(def->produces[i]);
+        add_topic(names, &n, def->produces[i]);
     for (size_t i = 0; i < def->n_handlers; i++) {
         char dlq[TOPIC_NAME_MAX];
-        names[n++] = xstrdup(def->handlers[i].topic);
+        add_topic(names, &n, def->handlers[i].topic);
         if (topics_dlq_name(def->handlers[i].topic, dlq, sizeof dlq) == 0)
-            names[n++] = xstrdup(dlq);
+            add_topic(names, &n, dlq);
     }
     *ret_n = n;
     return names;
@@ -271,6 +283,7 @@ static int start_threads(struct runtime *rt)
         .backoff = {(uint32_t)c->retry_base_ms, (uint32_t)c->retry_max_ms},
         .retry_budget = (unsigned)c->retry_budget,
         .message_timeout_ms = (int)c->kafka_timeout_ms,
+        .session_timeout_ms = (int)c->kafka_session_timeout_ms,
         .metrics = rt->d.metrics,
         .app = &rt->d,
     };

@@ -91,7 +91,7 @@ int outbox_append(PGconn *c, const char *schema, const char *key, const struct e
     int rc = OF_EPERMANENT;
     if (payload && headers) {
         char *sql = xasprintf("INSERT INTO %s.outbox (topic, key, payload, headers) "
-                              "VALUES ($1, $2, $3::jsonb, $4::jsonb)",
+                              "VALUES ($1, $2, $3::json, $4::jsonb)",
                               schema);
         const char *params[] = {t->name, key, payload, headers};
         rc = db_exec(c, sql, 4, params, NULL, NULL, 0);

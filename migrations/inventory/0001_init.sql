@@ -27,7 +27,7 @@ CREATE TABLE inventory.outbox (
     id bigserial PRIMARY KEY,
     topic text NOT NULL CHECK (topic <> ''),
     key text NOT NULL,
-    payload jsonb NOT NULL,
+    payload json NOT NULL, -- json, not jsonb: the exact bytes of the encoded envelope
     headers jsonb NOT NULL DEFAULT '{}',
     created_at timestamptz NOT NULL DEFAULT now(),
     published_at timestamptz

@@ -11,7 +11,7 @@ BROKER="127.0.0.1:$OF_KAFKA_PORT"
 
 start_probe() {
   OF_MIGRATIONS_DIR="$OF_REPO/tests/integration/probe/migrations" OF_OUTBOX_POLL_MS=200 \
-    OF_RETRY_BASE_MS=50 OF_RETRY_MAX_MS=400 OF_RETRY_BUDGET=30 OF_CONSUMER_BATCH=64 \
+    OF_RETRY_BASE_MS=50 OF_RETRY_MAX_MS=400 OF_KAFKA_SESSION_TIMEOUT_MS=6000 OF_RETRY_BUDGET=30 OF_CONSUMER_BATCH=64 \
     stack daemon-start probe-svc "$OF_BIN_DIR/probe-svc" "$PORT" probe_svc >/dev/null
 }
 trap 'stack daemon-stop probe-svc >/dev/null 2>&1 || true; rm -f "$BODY_FILE" "$HEADERS_FILE"' EXIT

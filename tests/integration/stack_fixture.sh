@@ -13,7 +13,7 @@ TAKEN=" "
 pick_port() {
   local n=${1:-1} p i
   for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 30000))
+    p=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+), where outgoing connections land
     for ((i = 0; i < n; i++)); do
       port_free $((p + i)) && [[ $TAKEN != *" $((p + i)) "* ]] || continue 2
     done

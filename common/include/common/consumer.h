@@ -29,8 +29,8 @@ struct consumer_ctx {
     void *app; /* the service's own context */
 };
 
-/* Returns OF_OK when done; OF_ERETRY to retry this record later with backoff (dead-lettered once
- * the retry budget is spent); OF_EPERMANENT to dead-letter it now. */
+/* Returns OF_OK when done; OF_ERETRY (or OF_EUNAVAIL) to retry this record later with backoff
+ * (dead-lettered once the retry budget is spent); OF_EPERMANENT to dead-letter it now. */
 typedef int (*event_handler_fn)(struct consumer_ctx *ctx, const struct envelope *ev);
 /* Optional: the advisory-lock keys a record will need. The loop takes every key of a batch in
  * ascending order before handling it, so two batches never lock the same rows in opposite orders.
@@ -54,6 +54,7 @@ struct consumer_config {
     struct backoff_policy backoff;
     unsigned retry_budget; /* handler retries before a record is dead-lettered */
     int message_timeout_ms;
+    int session_timeout_ms;  /* how soon the group notices a dead member (session.timeout.ms) */
     struct metrics *metrics; /* may be NULL */
     void *app;
 };

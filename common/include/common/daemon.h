@@ -29,6 +29,7 @@ struct daemon_config {
     long kafka_partitions;
     long kafka_replication;
     long kafka_timeout_ms;
+    long kafka_session_timeout_ms;
     char *redis_host;
     long redis_port;
     long redis_timeout_ms;
