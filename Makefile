@@ -63,7 +63,7 @@ format-check: ## fail if any .c or .h file is not clang-formatted
 	@files="$(C_SOURCES)"; [[ -z $$files ]] || clang-format --dry-run --Werror $$files
 
 clean: ## delete the build directories
-	rm -rf build build-asan
+	rm -rf build build-asan build-valgrind
 
 bench: build kafka-jars ## startup time and idle memory of each daemon (reports, never fails on numbers)
 	bench/startup

@@ -19,7 +19,7 @@ STACK_PACKAGES=(
 )
 # Development tools: memory checking, formatting, offline check of docker-compose.yml.
 DEV_PACKAGES=(
-    valgrind clang-format docker-compose
+    valgrind clang-format docker-compose yq
 )
 
 installed() {

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# `make test`: installs whatever is missing, builds with AddressSanitizer and UBSan, then runs
-# every test through one ctest run: the cmocka unit tests, then the integration scenarios
-# against a private stack that the stack fixture starts on free ports and always stops.
-# Extra arguments go to ctest (e.g. `make test ARGS="-L unit"`).
+# `make test`: installs whatever is missing; runs the cmocka unit tests under valgrind (a plain
+# build); then builds with AddressSanitizer and UBSan and runs every test through one ctest run:
+# the unit tests, then the integration scenarios against a private stack that the stack fixture
+# starts on free ports and always stops. Extra arguments go to that last ctest run.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 build=${OF_TEST_BUILD_DIR:-$repo/build-asan}
 
 "$repo/scripts/deps.sh"
 "$repo/scripts/kafka-jars.sh" >/dev/null
+
+# No leaks and no memory errors in the unit tests, as valgrind sees them.
+vbuild=${OF_VALGRIND_BUILD_DIR:-$repo/build-valgrind}
+cmake -S "$repo" -B "$vbuild" -DCMAKE_BUILD_TYPE=Debug -DOF_VALGRIND=ON >/dev/null
+cmake --build "$vbuild" -j"$(nproc)"
+(cd "$vbuild" && ctest --output-on-failure -L valgrind)
 
 cmake -S "$repo" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DOF_SANITIZE=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
