@@ -321,6 +321,10 @@ static int start(struct runtime *rt)
     if (apply_migrations(rt) != OF_OK)
         return -1;
     rt->d.pool = db_pool_new(c->database_url, rt->d.def->name, (unsigned)c->db_pool_size);
+    if (!rt->d.pool) {
+        log_error(NULL, "cannot set up the database pool");
+        return -1;
+    }
     if (create_topics(rt) != OF_OK)
         return -1;
     rt->probe = kafka_producer_new(c->kafka_brokers, rt->d.def->name, (int)c->kafka_timeout_ms, err,
@@ -330,20 +334,26 @@ static int start(struct runtime *rt)
         return -1;
     }
     rt->d.redis = redis_client_new(c->redis_host, (int)c->redis_port, (int)c->redis_timeout_ms);
+    if (!rt->d.redis) {
+        log_error(NULL, "cannot set up the Redis client");
+        return -1;
+    }
     return start_threads(rt);
 }
 
-/* Stops everything start() made, in reverse order; safe on a partly started runtime. */
+/* Stops everything start() made, in reverse order; safe on a partly started runtime. HTTP goes
+ * first and completely (in-flight requests finish), because /readyz looks at the consumer and the
+ * relay; outbox rows its last requests wrote are published by the relay below or the next start. */
 static void stop(struct runtime *rt)
 {
     if (rt->http)
         http_server_quiesce(rt->http);
+    http_server_stop(rt->http);
+    rt->http = NULL;
     consumer_stop(rt->consumer); /* finishes its batch, commits, leaves the group */
     rt->consumer = NULL;
     outbox_relay_stop(rt->relay); /* finishes its batch, flushes the producer */
     rt->relay = NULL;
-    http_server_stop(rt->http);
-    rt->http = NULL;
     redis_client_free(rt->d.redis);
     rt->d.redis = NULL;
     kafka_producer_free(rt->probe, 0);
@@ -366,12 +376,61 @@ static void *shutdown_watchdog(void *arg)
     return NULL;
 }
 
-static int wait_for_signal(const sigset_t *set)
+/* SIGTERM and SIGINT are blocked in every thread and taken here, from the first moment: during
+ * start-up nothing is held that could be lost (migrations are transactions, nothing is consumed
+ * yet), so the process simply exits 0; once running, the main thread is told to stop in order. */
+struct stop_signal {
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    sigset_t set;
+    int sig;      /* the signal taken, 0 until then */
+    bool running; /* start-up finished: the main thread handles the stop */
+};
+
+static void *signal_thread(void *arg)
 {
+    struct stop_signal *s = arg;
     int sig = 0;
-    while (sigwait(set, &sig) != 0)
+    while (sigwait(&s->set, &sig) != 0)
         ;
+    pthread_mutex_lock(&s->lock);
+    if (!s->running) {
+        log_info(NULL, "%s received during start-up; exiting", strsignal(sig));
+        _exit(0);
+    }
+    s->sig = sig;
+    pthread_cond_signal(&s->cond);
+    pthread_mutex_unlock(&s->lock);
+    return NULL;
+}
+
+/* Marks start-up finished and waits for the stop signal; returns it. */
+static int wait_for_signal(struct stop_signal *s)
+{
+    pthread_mutex_lock(&s->lock);
+    s->running = true;
+    while (s->sig == 0)
+        pthread_cond_wait(&s->cond, &s->lock);
+    int sig = s->sig;
+    pthread_mutex_unlock(&s->lock);
     return sig;
+}
+
+/* Blocks the stop signals in this thread (and so in every thread made after) and starts the
+ * thread that takes them. Returns 0 or -1. */
+static int watch_signals(struct stop_signal *s)
+{
+    sigemptyset(&s->set);
+    sigaddset(&s->set, SIGTERM);
+    sigaddset(&s->set, SIGINT);
+    if (pthread_sigmask(SIG_BLOCK, &s->set, NULL) != 0)
+        return -1;
+    signal(SIGPIPE, SIG_IGN);
+    pthread_t t;
+    if (pthread_create(&t, NULL, signal_thread, s) != 0)
+        return -1;
+    pthread_detach(t);
+    return 0;
 }
 
 static int load_config(const struct service_def *def, const struct config_var *vars,
@@ -398,13 +457,12 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     if (rc >= 0)
         return rc;
 
-    /* Block the stop signals before any thread exists, so only sigwait() below sees them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGINT);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    signal(SIGPIPE, SIG_IGN);
+    static struct stop_signal stop_signal = {.lock = PTHREAD_MUTEX_INITIALIZER,
+                                             .cond = PTHREAD_COND_INITIALIZER};
+    if (watch_signals(&stop_signal) != 0) {
+        fprintf(stderr, "%s: cannot set up signal handling\n", def->name);
+        return 1;
+    }
 
     double t0 = time_monotonic_s();
     struct runtime rt = {.d.def = def};
@@ -421,7 +479,7 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     log_info(NULL, "ready in %.1f ms on port %ld", (time_monotonic_s() - t0) * 1000.0,
              rt.d.cfg.http_port);
 
-    int sig = wait_for_signal(&set);
+    int sig = wait_for_signal(&stop_signal);
     log_info(NULL, "%s received; stopping", strsignal(sig));
     pthread_t watchdog;
     long timeout = rt.d.cfg.shutdown_timeout_ms;
