@@ -121,13 +121,45 @@ static void dlq_names(void **state)
     assert_int_equal(topics_dlq_name(NULL, buf, sizeof buf), -1);
 }
 
+/* docs/events/README.md lists exactly the topics of the table, each with its producer. The test
+ * runs in its source folder, so the catalogue is three levels up. */
+static void catalogue_matches_table(void **state)
+{
+    (void)state;
+    FILE *f = fopen("../../../docs/events/README.md", "r");
+    assert_non_null(f);
+    size_t n;
+    const struct topic_def *all = topics_all(&n);
+    int seen[64] = {0};
+    assert_true(n <= sizeof seen / sizeof seen[0]);
+    char line[512];
+    size_t rows = 0;
+    while (fgets(line, sizeof line, f)) {
+        char name[TOPIC_NAME_MAX], producer[64];
+        if (sscanf(line, "| `%127[^`]` | %63[a-z-]", name, producer) != 2)
+            continue;
+        rows++;
+        const struct topic_def *t = topics_by_name(name);
+        if (!t)
+            fail_msg("docs/events lists %s, which is not in the topic table", name);
+        if (strcmp(t->producer, producer) != 0)
+            fail_msg("docs/events: %s produced by %s, the table says %s", name, producer,
+                     t->producer);
+        seen[t - all]++;
+    }
+    fclose(f);
+    for (size_t i = 0; i < n; i++)
+        if (seen[i] != 1)
+            fail_msg("docs/events lists %s %d times", all[i].name, seen[i]);
+    assert_int_equal(rows, n);
+}
+
 int run_topics_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(table_matches_design),
-        cmocka_unit_test(names_are_type_dot_version),
-        cmocka_unit_test(lookups_reject_unknown),
-        cmocka_unit_test(dlq_names),
+        cmocka_unit_test(table_matches_design),    cmocka_unit_test(names_are_type_dot_version),
+        cmocka_unit_test(lookups_reject_unknown),  cmocka_unit_test(dlq_names),
+        cmocka_unit_test(catalogue_matches_table),
     };
     return cmocka_run_group_tests_name("topics", tests, NULL, NULL);
 }
