@@ -18,17 +18,42 @@
 
 /* ---- connections and results ---- */
 
-/* Copies msg into err without its trailing newlines. */
-static void copy_err(char *err, size_t errlen, const char *msg)
+/* Copies msg into err, cut at its first line break. */
+static void copy_first_line(char *err, size_t errlen, const char *msg)
 {
-    size_t n;
+    if (err == NULL || errlen == 0)
+        return;
+    if (msg == NULL || *msg == '\0')
+        msg = "unknown error";
+    snprintf(err, errlen, "%.*s", (int)strcspn(msg, "\r\n"), msg);
+}
+
+void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
+{
+    const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    const char *primary = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
 
     if (err == NULL || errlen == 0)
         return;
-    snprintf(err, errlen, "%s", msg != NULL ? msg : "unknown error");
-    n = strlen(err);
-    while (n > 0 && (err[n - 1] == '\n' || err[n - 1] == '\r'))
-        err[--n] = '\0';
+    if (state != NULL && primary != NULL)
+        snprintf(err, errlen, "%s: %s", state, primary);
+    else if (r != NULL && *PQresultErrorMessage(r) != '\0')
+        copy_first_line(err, errlen, PQresultErrorMessage(r));
+    else
+        copy_first_line(err, errlen, c != NULL ? PQerrorMessage(c) : NULL);
+}
+
+bool db_ident_valid(const char *s)
+{
+    size_t n;
+
+    if (s == NULL || !((*s >= 'a' && *s <= 'z') || *s == '_'))
+        return false;
+    for (n = 0; s[n] != '\0'; n++) {
+        if (!((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= '0' && s[n] <= '9') || s[n] == '_'))
+            return false;
+    }
+    return n <= 63;
 }
 
 /* Server NOTICEs (e.g. "relation already exists, skipping") would reach stderr as plain text
@@ -39,26 +64,29 @@ static void drop_notice(void *arg, const char *message)
     (void)message;
 }
 
-/* connect_timeout goes before dbname so a conninfo may override it; application_name after it so
- * the caller's name wins. */
+/* The defaults go before dbname (which carries the conninfo) so a conninfo may override them;
+ * application_name goes after it so the caller's name wins. */
 static PGconn *connect_with_timeout(const char *conninfo, const char *app_name, int timeout_s,
                                     char *err, size_t errlen)
 {
     char timeout[16];
-    const char *keys[] = {"connect_timeout", "dbname", "application_name", NULL};
-    const char *vals[] = {timeout, conninfo != NULL ? conninfo : "", app_name, NULL};
+    const char *keys[] = {
+        "connect_timeout",  "keepalives", "keepalives_idle",  "keepalives_interval",
+        "keepalives_count", "dbname",     "application_name", NULL};
+    const char *vals[] = {timeout,  "1", "30", "10", "3", conninfo != NULL ? conninfo : "",
+                          app_name, NULL};
     PGconn *c;
 
     snprintf(timeout, sizeof(timeout), "%d", timeout_s);
     if (app_name == NULL)
-        keys[2] = NULL;
+        keys[6] = NULL;
     c = PQconnectdbParams(keys, vals, 1);
     if (c == NULL) {
-        copy_err(err, errlen, "out of memory allocating a Postgres connection");
+        copy_first_line(err, errlen, "out of memory allocating a Postgres connection");
         return NULL;
     }
     if (PQstatus(c) != CONNECTION_OK) {
-        copy_err(err, errlen, PQerrorMessage(c));
+        copy_first_line(err, errlen, PQerrorMessage(c));
         PQfinish(c);
         return NULL;
     }
@@ -82,10 +110,10 @@ int db_classify(PGconn *c, const PGresult *r)
             return OF_OK;
     }
     if (c == NULL || r == NULL || PQstatus(c) == CONNECTION_BAD)
-        return OF_ERETRY;
+        return OF_EUNAVAIL;
     state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
     if (state == NULL)
-        return OF_ERETRY;
+        return OF_EUNAVAIL;
     rc = sqlstate_classify(state);
     /* A failed result whose SQLSTATE claims success is still a failure. */
     return rc == OF_OK ? OF_EPERMANENT : rc;
@@ -100,7 +128,7 @@ int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, 
     r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     rc = db_classify(c, r);
     if (rc != OF_OK) {
-        copy_err(err, errlen, r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        db_error_message(c, r, err, errlen);
         PQclear(r);
         return rc;
     }
@@ -118,7 +146,15 @@ int db_begin(PGconn *c)
 
 int db_commit(PGconn *c)
 {
-    return db_exec(c, "COMMIT", 0, NULL, NULL, NULL, 0);
+    PGresult *r = NULL;
+    int rc = db_exec(c, "COMMIT", 0, NULL, &r, NULL, 0);
+
+    if (rc != OF_OK)
+        return rc;
+    if (strcmp(PQcmdStatus(r), "COMMIT") != 0)
+        rc = OF_ERETRY; /* "ROLLBACK": the transaction had failed and was rolled back */
+    PQclear(r);
+    return rc;
 }
 
 int db_rollback(PGconn *c)

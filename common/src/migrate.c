@@ -1,5 +1,4 @@
 /* The migrations runner: applies NNNN_name.sql files in version order, each once, under a lock. */
-#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
@@ -17,6 +16,8 @@
 #include "common/xalloc.h"
 
 #define LOCK_KEY_SQL "hashtext('orderflow.migrate.' || $1)"
+#define LOCK_NAME    "hashtext('orderflow.migrate.%s')"
+#define LOCK_WAIT    "30s"
 
 /* One migration file found in the directory. */
 struct mig_file {
@@ -52,21 +53,6 @@ static void set_err(char *err, size_t errlen, const char *fmt, ...)
 }
 
 /* ---- the directory ---- */
-
-/* True for a plain lower-case SQL identifier: [a-z_][a-z0-9_]*, at most 63 bytes. */
-static bool schema_valid(const char *s)
-{
-    size_t n;
-
-    if (s == NULL || s[0] == '\0' || isdigit((unsigned char)s[0]))
-        return false;
-    for (n = 0; s[n] != '\0'; n++) {
-        if (!(islower((unsigned char)s[n]) || isdigit((unsigned char)s[n]) || s[n] == '_') ||
-            !isascii((unsigned char)s[n]))
-            return false;
-    }
-    return n <= 63;
-}
 
 /* Splits "NNNN_name.sql" (4 or more digits, a non-empty name). Returns 0, or -1 when the name
  * does not have that shape or the version does not fit an integer. */
@@ -194,18 +180,40 @@ static char *read_file(const struct mig_file *f, char *err, size_t errlen)
 
 /* ---- the database ---- */
 
-static int advisory(PGconn *c, const char *fn, const char *schema, char *err, size_t errlen)
+/* Takes the session advisory lock, waiting at most LOCK_WAIT for another instance to finish:
+ * SET LOCAL bounds this transaction only, and the session lock outlives it. */
+static int lock_migrations(PGconn *c, const char *schema, char *err, size_t errlen)
 {
-    char sql[128];
     char msg[512] = "";
     const char *params[] = {schema};
-    int rc;
+    int rc = db_begin(c);
 
-    snprintf(sql, sizeof(sql), "SELECT %s(" LOCK_KEY_SQL ")", fn);
-    rc = db_exec(c, sql, 1, params, NULL, msg, sizeof(msg));
-    if (rc != OF_OK)
-        set_err(err, errlen, "migrations of %s: %s: %s", schema, fn, msg);
+    if (rc == OF_OK)
+        rc =
+            db_exec(c, "SET LOCAL lock_timeout = '" LOCK_WAIT "'", 0, NULL, NULL, msg, sizeof(msg));
+    if (rc == OF_OK)
+        rc = db_exec(c, "SELECT pg_advisory_lock(" LOCK_KEY_SQL ")", 1, params, NULL, msg,
+                     sizeof(msg));
+    if (rc == OF_OK)
+        rc = db_commit(c);
+    if (rc == OF_OK)
+        return OF_OK;
+    if (PQtransactionStatus(c) != PQTRANS_IDLE)
+        db_rollback(c);
+    /* A lock_timeout is 55P03 "canceling statement due to lock timeout" (OF_ERETRY). */
+    set_err(err, errlen,
+            "migrations of %s: could not take the advisory lock " LOCK_NAME
+            " (waited at most " LOCK_WAIT "): %s",
+            schema, schema, msg);
     return rc;
+}
+
+static void unlock_migrations(PGconn *c, const char *schema)
+{
+    const char *params[] = {schema};
+
+    /* A failure leaves nothing to do: a dead connection has dropped the lock already. */
+    (void)db_exec(c, "SELECT pg_advisory_unlock(" LOCK_KEY_SQL ")", 1, params, NULL, NULL, 0);
 }
 
 static int cmp_int(const void *a, const void *b)
@@ -266,7 +274,7 @@ static int exec_script(PGconn *c, const char *text, char *msg, size_t msglen)
     else
         rc = db_classify(c, r);
     if (rc != OF_OK)
-        set_err(msg, msglen, "%s", r != NULL ? PQresultErrorMessage(r) : PQerrorMessage(c));
+        db_error_message(c, r, msg, msglen);
     PQclear(r);
     return rc;
 }
@@ -291,14 +299,15 @@ static int apply_one(PGconn *c, const char *qschema, const struct mig_file *f, c
         rc = exec_script(c, text, msg, sizeof(msg));
     if (rc == OF_OK)
         rc = db_exec(c, sql, 2, params, NULL, msg, sizeof(msg));
-    if (rc == OF_OK)
-        rc = db_exec(c, "COMMIT", 0, NULL, NULL, msg, sizeof(msg));
+    if (rc == OF_OK && (rc = db_commit(c)) != OF_OK)
+        snprintf(msg, sizeof(msg), "COMMIT failed (%s)", of_result_name(rc));
     if (rc != OF_OK) {
-        msg[strcspn(msg, "\n")] = '\0';
         set_err(err, errlen, "migration %s: %s", f->fname, msg);
         if (PQtransactionStatus(c) != PQTRANS_IDLE)
             db_rollback(c);
-        rc = rc == OF_ERETRY ? OF_ERETRY : OF_EPERMANENT;
+        /* Worth another try later: contention, or the database being unusable right now. */
+        if (rc != OF_ERETRY && rc != OF_EUNAVAIL)
+            rc = OF_EPERMANENT;
     }
 out:
     free(text);
@@ -346,7 +355,7 @@ int migrate_run(PGconn *c, const char *schema, const char *dir, int *ret_applied
     int count = 0;
     int rc;
 
-    if (!schema_valid(schema)) {
+    if (!db_ident_valid(schema)) {
         set_err(err, errlen, "migrations: schema name is not a plain identifier");
         return OF_EPERMANENT;
     }
@@ -358,14 +367,14 @@ int migrate_run(PGconn *c, const char *schema, const char *dir, int *ret_applied
         rc = OF_ERETRY;
         goto out;
     }
-    rc = advisory(c, "pg_advisory_lock", schema, err, errlen);
+    rc = lock_migrations(c, schema, err, errlen);
     if (rc != OF_OK)
         goto out;
     rc = load_applied(c, schema, qschema, &a, err, errlen);
     if (rc == OF_OK)
         rc = apply_all(c, qschema, &l, &a, &count, err, errlen);
     /* The lock is the session's: release it whatever happened (a dead connection drops it). */
-    advisory(c, "pg_advisory_unlock", schema, NULL, 0);
+    unlock_migrations(c, schema);
     if (rc == OF_OK && ret_applied != NULL)
         *ret_applied = count;
 out:
@@ -382,7 +391,7 @@ int migrate_check(PGconn *c, const char *schema, const char *dir)
     char *qschema = NULL;
     int rc;
 
-    if (!schema_valid(schema))
+    if (!db_ident_valid(schema))
         return OF_EPERMANENT;
     rc = list_files(dir, &l, NULL, 0);
     if (rc != OF_OK)

@@ -7,7 +7,8 @@
  * the rows delivered before the first failure, in id order. A crash (even SIGKILL) between
  * producing and marking therefore leads to redelivery, never to loss; consumers drop the
  * duplicates through their inbox (processed_events). Rows after a failure are produced again in
- * the next round, so one key's events never overtake each other. Only the instance holding the
+ * the next round, so one key's events never overtake each other; and outbox_append() serializes
+ * the writers of one key, so their rows' ids follow commit order. Only the instance holding the
  * session advisory lock relays, so several instances of a service still publish in id order. */
 #include <errno.h>
 #include <fcntl.h>
@@ -37,25 +38,11 @@
 #include "common/uuid.h"
 #include "common/xalloc.h"
 
-#define SCHEMA_MAX       63    /* Postgres identifier length */
 #define STATS_EVERY_MS   1000  /* backlog gauges at most once a second */
 #define CLEANUP_EVERY_MS 60000 /* deleting old published rows */
 #define STOP_FLUSH_MS    5000
 
 static const struct backoff_policy relay_backoff = {.base_ms = 100, .max_ms = 5000};
-
-/* True for a plain lowercase identifier (a-z, 0-9, _; not starting with a digit), the only kind
- * of schema name this module pastes into SQL. */
-static bool schema_valid(const char *s)
-{
-    if (!s || !*s || strlen(s) > SCHEMA_MAX || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
-    }
-    return true;
-}
 
 /* ---- appending ---- */
 
@@ -81,21 +68,31 @@ static char *headers_json(const struct envelope *ev)
     return s;
 }
 
+/* The first key of the two-int4 advisory locks outbox_append() takes ("ofob"); the single-bigint
+ * locks of the relay and the migrations live in a different key space. */
+#define APPEND_LOCK_CLASS "1868984162"
+
+/* Locks the key, then inserts: the id comes from the sequence only once the lock is held, so
+ * one key's rows get ids in commit order. The lock subquery is not flattened (its target list
+ * is volatile), so it runs before the row is formed. */
+#define APPEND_SQL                                                                                 \
+    "INSERT INTO %s.outbox (topic, key, payload, headers) "                                        \
+    "SELECT $1::text, $2::text, $3::json, $4::jsonb "                                              \
+    "FROM (SELECT pg_advisory_xact_lock(" APPEND_LOCK_CLASS ", hashtext($2::text))) AS l"
+
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev)
 {
     const struct topic_def *t = topics_find(ev->event_type, ev->event_version);
-    if (!schema_valid(schema) || !key || !t)
+    if (!db_ident_valid(schema) || !key || !t)
         return OF_EPERMANENT;
     char *payload = envelope_encode(ev);
     char *headers = headers_json(ev);
     int rc = OF_EPERMANENT;
     if (payload && headers) {
-        char *sql = xasprintf("INSERT INTO %s.outbox (topic, key, payload, headers) "
-                              "VALUES ($1, $2, $3::json, $4::jsonb)",
-                              schema);
+        char sql[sizeof APPEND_SQL + 64]; /* the schema is at most 63 bytes */
+        snprintf(sql, sizeof sql, APPEND_SQL, schema);
         const char *params[] = {t->name, key, payload, headers};
         rc = db_exec(c, sql, 4, params, NULL, NULL, 0);
-        free(sql);
     }
     free(payload);
     free(headers);
@@ -541,7 +538,7 @@ static int check_config(const struct outbox_relay_config *cfg, char *err, size_t
 {
     if (!cfg->conninfo || !cfg->brokers || !cfg->client_id)
         snprintf(err, errlen, "outbox relay: conninfo, brokers and client_id are required");
-    else if (!schema_valid(cfg->schema))
+    else if (!db_ident_valid(cfg->schema))
         snprintf(err, errlen, "outbox relay: schema must be a plain lowercase identifier");
     else if (cfg->batch == 0 || cfg->poll_ms == 0)
         snprintf(err, errlen, "outbox relay: batch and poll_ms must be positive");

@@ -1,14 +1,12 @@
 /* Redis over hiredis: one reconnecting connection, the idempotency-key store and the rate limiter.
  */
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
 #include <hiredis/hiredis.h>
 
@@ -16,6 +14,7 @@
 #include "common/idempotency.h"
 #include "common/ratelimit.h"
 #include "common/redis.h"
+#include "common/timefmt.h"
 #include "common/xalloc.h"
 
 #define DOWN_WINDOW_MS     1000 /* after a failure, fail fast for this long before reconnecting */
@@ -59,47 +58,6 @@ struct claim {
 
 /* ---- the connection ---- */
 
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
-        return 0;
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* hiredis writes with write(2): a peer that went away raises SIGPIPE, which must not kill the
- * daemon. Block it in this thread around I/O and swallow one raised meanwhile (as libpq does). */
-struct pipe_guard {
-    sigset_t old;
-    bool was_pending;
-    bool blocked;
-};
-
-static void pipe_block(struct pipe_guard *g)
-{
-    sigset_t set, pending;
-
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    g->was_pending = sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1;
-    g->blocked = pthread_sigmask(SIG_BLOCK, &set, &g->old) == 0;
-}
-
-static void pipe_restore(const struct pipe_guard *g)
-{
-    sigset_t set, pending;
-    const struct timespec zero = {0, 0};
-
-    if (!g->blocked)
-        return;
-    sigemptyset(&set);
-    sigaddset(&set, SIGPIPE);
-    if (!g->was_pending && sigpending(&pending) == 0 && sigismember(&pending, SIGPIPE) == 1)
-        (void)sigtimedwait(&set, NULL, &zero);
-    (void)pthread_sigmask(SIG_SETMASK, &g->old, NULL);
-}
-
 static struct timeval to_timeval(int ms)
 {
     struct timeval tv = {.tv_sec = ms / 1000, .tv_usec = (ms % 1000) * 1000};
@@ -113,7 +71,7 @@ static void mark_down(struct redis_client *rc)
     if (rc->ctx != NULL)
         redisFree(rc->ctx);
     rc->ctx = NULL;
-    rc->down_until_ms = now_ms() + DOWN_WINDOW_MS;
+    rc->down_until_ms = time_monotonic_ms() + DOWN_WINDOW_MS;
 }
 
 /* Returns a live context, connecting when needed; NULL when Redis cannot be had (mutex held). */
@@ -123,7 +81,7 @@ static redisContext *ensure(struct redis_client *rc)
 
     if (rc->ctx != NULL)
         return rc->ctx;
-    if (now_ms() < rc->down_until_ms)
+    if (time_monotonic_ms() < rc->down_until_ms)
         return NULL;
     rc->ctx = redisConnectWithTimeout(rc->host, rc->port, tv);
     if (rc->ctx == NULL || rc->ctx->err != 0 || redisSetTimeout(rc->ctx, tv) != REDIS_OK) {
@@ -134,19 +92,18 @@ static redisContext *ensure(struct redis_client *rc)
 }
 
 /* Sends one command (binary-safe arguments) and returns its reply, which may be an error reply;
- * NULL when Redis is unreachable or the connection broke (mutex held). */
+ * NULL when Redis is unreachable or the connection broke (mutex held). hiredis writes with
+ * write(2), so a peer that went away raises SIGPIPE: the process must ignore it (the daemons do,
+ * process-wide). */
 static redisReply *run(struct redis_client *rc, int argc, const char **argv, const size_t *lens)
 {
-    struct pipe_guard g;
     redisReply *r = NULL;
 
-    pipe_block(&g);
     if (ensure(rc) != NULL) {
         r = redisCommandArgv(rc->ctx, argc, argv, lens);
         if (r == NULL)
             mark_down(rc);
     }
-    pipe_restore(&g);
     return r;
 }
 

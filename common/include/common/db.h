@@ -2,27 +2,43 @@
 #ifndef COMMON_DB_H
 #define COMMON_DB_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <libpq-fe.h>
 
 /* Opens a connection (conninfo is a libpq keyword string or URI) and sets application_name.
- * Returns the connection, or NULL with a message in err. */
+ * Unless conninfo sets them, connect_timeout is 5 s and TCP keepalives are on (idle 30 s,
+ * interval 10 s, 3 probes), so a long-lived connection notices a dead server within about a
+ * minute. Returns the connection, or NULL with a message in err. */
 PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t errlen);
 
 /* Classifies a result: OF_OK for COMMAND_OK/TUPLES_OK, otherwise sqlstate_classify() of its
- * SQLSTATE, and OF_ERETRY when the connection itself is gone (CONNECTION_BAD or no SQLSTATE). */
+ * SQLSTATE, and OF_EUNAVAIL when the connection itself is gone (CONNECTION_BAD, no result, or
+ * no SQLSTATE). */
 int db_classify(PGconn *c, const PGresult *r);
+
+/* Describes a failed result in err without data: "<SQLSTATE>: <primary message>", never the
+ * DETAIL/CONTEXT lines (which can hold whole rows or key values). Without a SQLSTATE (a client
+ * side error, or r NULL) the first line of the result's or the connection's message. */
+void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen);
 
 /* Runs a parameterized statement (text parameters, text results). On success returns OF_OK and,
  * if ret_res is not NULL, the result (the caller PQclear()s it); on failure returns the
- * classified code, clears the result and, if err is not NULL, copies the server's message. */
+ * classified code, clears the result and, if err is not NULL, writes db_error_message(). */
 int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
             char *err, size_t errlen);
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
 int db_begin(PGconn *c);
+/* Returns OF_OK only if the transaction committed. Postgres answers COMMIT of a transaction
+ * left failed by an earlier error with success and the command status "ROLLBACK": that is
+ * OF_ERETRY, as nothing was committed. */
 int db_commit(PGconn *c);
 int db_rollback(PGconn *c);
+
+/* True for a plain lowercase SQL identifier, [a-z_][a-z0-9_]* of at most 63 bytes: the only
+ * kind of name (e.g. a schema) that may be pasted into SQL text unquoted. */
+bool db_ident_valid(const char *s);
 
 /* A fixed-size pool for HTTP handlers. Connections are made lazily and re-made when found bad,
  * so a Postgres restart heals without a daemon restart. */

@@ -14,8 +14,16 @@ struct metrics;
 /* Inserts one row into <schema>.outbox in the caller's open transaction: topic from the envelope's
  * (event_type, version), key as given (the order or entity id), payload the encoded envelope,
  * headers event_type, event_id and a traceparent carrying the envelope's trace id. The table's
- * trigger NOTIFYs the relay at commit. Returns OF_OK or a classified database error;
- * OF_EPERMANENT when the event type is not in the topic table. */
+ * trigger NOTIFYs the relay at commit.
+ * Per-key order: row ids come from a sequence at INSERT time but transactions commit in any
+ * order, and the relay publishes in id order, so two transactions appending for one key could
+ * see their events published out of order. The insert therefore first takes a transaction
+ * advisory lock on the key (pg_advisory_xact_lock(class, hashtext(key)), the two-int4 form),
+ * held until the caller's transaction ends: writers of one key are serialized, and the second
+ * one's row gets its id only after the first committed. Append late in the transaction; two
+ * transactions appending for several keys in different orders can deadlock (40P01, OF_ERETRY).
+ * Returns OF_OK or a classified database error; OF_EPERMANENT when the event type is not in the
+ * topic table or the schema is not a plain identifier. */
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev);
 
 struct outbox_relay_config {
