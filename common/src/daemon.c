@@ -178,7 +178,8 @@ static int apply_migrations(struct runtime *rt)
         return OF_ERETRY;
     }
     int applied = 0;
-    int rc = migrate_run(conn, rt->d.def->schema, rt->migrations_path, &applied, err, sizeof err);
+    int rc = migrate_run(conn, rt->d.def->schema, rt->d.def->db_role, rt->migrations_path, &applied,
+                         err, sizeof err);
     PQfinish(conn);
     if (rc != OF_OK) {
         log_error(NULL, "migrations in %s failed: %s", rt->migrations_path, err);

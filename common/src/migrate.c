@@ -178,6 +178,29 @@ static char *read_file(const struct mig_file *f, char *err, size_t errlen)
     return b.data != NULL ? buf_steal(&b) : xstrdup("");
 }
 
+/* Replaces every {{schema}} and {{role}} in text with the service's names (both checked plain
+ * identifiers), so one template serves every service. Returns a new string. */
+static char *expand_names(const char *text, const char *schema, const char *role)
+{
+    static const char *const names[] = {"{{schema}}", "{{role}}"};
+    const char *values[] = {schema, role};
+    struct buf b = {0};
+    const char *p = text;
+    while (*p) {
+        size_t i = 0;
+        for (; i < 2; i++)
+            if (strncmp(p, names[i], strlen(names[i])) == 0)
+                break;
+        if (i < 2) {
+            buf_puts(&b, values[i]);
+            p += strlen(names[i]);
+        } else {
+            buf_append(&b, p++, 1);
+        }
+    }
+    return buf_steal(&b);
+}
+
 /* ---- the database ---- */
 
 /* Takes the session advisory lock, waiting at most LOCK_WAIT for another instance to finish:
@@ -280,19 +303,21 @@ static int exec_script(PGconn *c, const char *text, char *msg, size_t msglen)
 }
 
 /* Applies one file and records it, in one transaction. */
-static int apply_one(PGconn *c, const char *qschema, const struct mig_file *f, char *err,
-                     size_t errlen)
+static int apply_one(PGconn *c, const char *qschema, const char *const names[2],
+                     const struct mig_file *f, char *err, size_t errlen)
 {
     char msg[1024] = "";
     char version[16];
     const char *params[] = {version, f->name};
     char *sql =
         xasprintf("INSERT INTO %s.schema_migrations(version, name) VALUES ($1, $2)", qschema);
-    char *text = read_file(f, err, errlen);
+    char *raw = read_file(f, err, errlen);
+    char *text = NULL;
     int rc = OF_EPERMANENT;
 
-    if (text == NULL)
+    if (raw == NULL)
         goto out;
+    text = expand_names(raw, names[0], names[1]);
     snprintf(version, sizeof(version), "%d", f->version);
     rc = db_exec(c, "BEGIN", 0, NULL, NULL, msg, sizeof(msg));
     if (rc == OF_OK)
@@ -310,21 +335,23 @@ static int apply_one(PGconn *c, const char *qschema, const struct mig_file *f, c
             rc = OF_EPERMANENT;
     }
 out:
+    free(raw);
     free(text);
     free(sql);
     return rc;
 }
 
 /* Applies every file of l not in a, in order; counts what it applied. */
-static int apply_all(PGconn *c, const char *qschema, const struct mig_list *l,
-                     const struct applied *a, int *count, char *err, size_t errlen)
+static int apply_all(PGconn *c, const char *qschema, const char *const names[2],
+                     const struct mig_list *l, const struct applied *a, int *count, char *err,
+                     size_t errlen)
 {
     int rc;
 
     for (size_t i = 0; i < l->n; i++) {
         if (is_applied(a, l->v[i].version))
             continue;
-        rc = apply_one(c, qschema, &l->v[i], err, errlen);
+        rc = apply_one(c, qschema, names, &l->v[i], err, errlen);
         if (rc != OF_OK)
             return rc;
         (*count)++;
@@ -346,8 +373,8 @@ static char *quote_schema(PGconn *c, const char *schema, char *err, size_t errle
     return ret;
 }
 
-int migrate_run(PGconn *c, const char *schema, const char *dir, int *ret_applied, char *err,
-                size_t errlen)
+int migrate_run(PGconn *c, const char *schema, const char *role, const char *dir, int *ret_applied,
+                char *err, size_t errlen)
 {
     struct mig_list l = {0};
     struct applied a = {0};
@@ -355,10 +382,11 @@ int migrate_run(PGconn *c, const char *schema, const char *dir, int *ret_applied
     int count = 0;
     int rc;
 
-    if (!db_ident_valid(schema)) {
-        set_err(err, errlen, "migrations: schema name is not a plain identifier");
+    if (!db_ident_valid(schema) || !db_ident_valid(role)) {
+        set_err(err, errlen, "migrations: schema or role name is not a plain identifier");
         return OF_EPERMANENT;
     }
+    const char *const names[2] = {schema, role};
     rc = list_files(dir, &l, err, errlen);
     if (rc != OF_OK)
         return rc;
@@ -372,7 +400,7 @@ int migrate_run(PGconn *c, const char *schema, const char *dir, int *ret_applied
         goto out;
     rc = load_applied(c, schema, qschema, &a, err, errlen);
     if (rc == OF_OK)
-        rc = apply_all(c, qschema, &l, &a, &count, err, errlen);
+        rc = apply_all(c, qschema, names, &l, &a, &count, err, errlen);
     /* The lock is the session's: release it whatever happened (a dead connection drops it). */
     unlock_migrations(c, schema);
     if (rc == OF_OK && ret_applied != NULL)

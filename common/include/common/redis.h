@@ -9,7 +9,8 @@
 
 struct redis_client;
 
-/* Makes a client; the connection is opened lazily. Thread-safe: calls are serialized. */
+/* Makes a client; the connection is opened lazily. Thread-safe: calls are serialized. The
+ * process must ignore SIGPIPE (daemon_main does), or a write to a dropped connection kills it. */
 struct redis_client *redis_client_new(const char *host, int port, int timeout_ms);
 void redis_client_free(struct redis_client *rc);
 
