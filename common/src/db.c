@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,9 +10,11 @@
 
 #include <libpq-fe.h>
 
+#include "common/backoff.h"
 #include "common/db.h"
 #include "common/errors.h"
 #include "common/sqlstate.h"
+#include "common/uuid.h"
 #include "common/xalloc.h"
 
 #define DB_CONNECT_TIMEOUT_S 5
@@ -160,6 +163,35 @@ int db_commit(PGconn *c)
 int db_rollback(PGconn *c)
 {
     return db_exec(c, "ROLLBACK", 0, NULL, NULL, NULL, 0);
+}
+
+static void sleep_ms(uint32_t ms)
+{
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
+}
+
+int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts)
+{
+    static const struct backoff_policy policy = {5, 200};
+    int rc = OF_ERETRY;
+    for (unsigned i = 0; i < (attempts ? attempts : 1) && rc == OF_ERETRY; i++) {
+        if (i > 0) {
+            uint32_t r;
+            random_bytes(&r, sizeof r);
+            sleep_ms(backoff_delay_ms(&policy, i - 1, r));
+        }
+        rc = db_begin(c);
+        if (rc != OF_OK)
+            break;
+        rc = fn(c, ud);
+        if (rc == OF_OK)
+            rc = db_commit(c);
+        else if (PQtransactionStatus(c) != PQTRANS_IDLE)
+            db_rollback(c);
+    }
+    return rc;
 }
 
 /* ---- the pool ----

@@ -40,6 +40,16 @@ int db_rollback(PGconn *c);
  * kind of name (e.g. a schema) that may be pasted into SQL text unquoted. */
 bool db_ident_valid(const char *s);
 
+/* The body of a transaction: runs its statements on c and returns OF_OK to commit, or an error
+ * code to roll back. It must not BEGIN, COMMIT or ROLLBACK itself. */
+typedef int (*db_tx_fn)(PGconn *c, void *ud);
+
+/* Runs fn inside BEGIN ... COMMIT on c. When fn or the COMMIT fails with OF_ERETRY
+ * (serialization failure, deadlock, lock timeout) the whole transaction runs again, at most
+ * attempts times in all, after a short jittered backoff; so fn must be safe to run again.
+ * Returns OF_OK once committed, else the last code (the transaction rolled back). */
+int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts);
+
 /* A fixed-size pool for HTTP handlers. Connections are made lazily and re-made when found bad,
  * so a Postgres restart heals without a daemon restart. */
 struct db_pool;

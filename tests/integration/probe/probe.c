@@ -13,6 +13,29 @@
 
 #define MAX_EMIT 10000
 
+struct emit_req {
+    const char *key;
+    json_int_t count;
+    const struct http_request *req;
+};
+
+/* The transaction body: count events for one key. Safe to run again (db_transact retries). */
+static int emit_events(PGconn *c, void *ud)
+{
+    const struct emit_req *e = ud;
+    int rc = OF_OK;
+    for (json_int_t i = 1; rc == OF_OK && i <= e->count; i++) {
+        struct envelope ev = {0};
+        json_t *data = json_pack("{s:s, s:I}", "key", e->key, "seq", i);
+        rc = envelope_init(&ev, "probe.event", 1, "probe-svc", e->req->trace.trace_id, e->key,
+                           e->req->request_id, data);
+        if (rc == OF_OK)
+            rc = outbox_append(c, "probe", e->key, &ev);
+        envelope_clear(&ev);
+    }
+    return rc;
+}
+
 /* POST /v1/probe/emit {"key": "k1", "count": 100}: count events with seq 1..count, one
  * transaction. */
 static void emit(struct http_request *req, struct http_response *res)
@@ -21,13 +44,13 @@ static void emit(struct http_request *req, struct http_response *res)
     json_t *body;
     if (http_json_body(req, res, &body) != 0)
         return;
-    const char *key = json_string_value(json_object_get(body, "key"));
-    json_int_t count = json_integer_value(json_object_get(body, "count"));
-    if (!key || !*key) {
+    struct emit_req e = {json_string_value(json_object_get(body, "key")),
+                         json_integer_value(json_object_get(body, "count")), req};
+    if (!e.key || !*e.key) {
         http_reply_error(res, 400, "invalid_field", "key must be a non-empty string", "key");
         goto out;
     }
-    if (count < 1 || count > MAX_EMIT) {
+    if (e.count < 1 || e.count > MAX_EMIT) {
         http_reply_error(res, 400, "invalid_field", "count must be 1..10000", "count");
         goto out;
     }
@@ -36,25 +59,12 @@ static void emit(struct http_request *req, struct http_response *res)
         http_reply_error(res, 503, "database_unavailable", "no database connection", NULL);
         goto out;
     }
-    int rc = db_begin(c);
-    for (json_int_t i = 1; rc == OF_OK && i <= count; i++) {
-        struct envelope ev = {0};
-        json_t *data = json_pack("{s:s, s:I}", "key", key, "seq", i);
-        rc = envelope_init(&ev, "probe.event", 1, "probe-svc", req->trace.trace_id, key,
-                           req->request_id, data);
-        if (rc == OF_OK)
-            rc = outbox_append(c, "probe", key, &ev);
-        envelope_clear(&ev);
-    }
-    if (rc == OF_OK)
-        rc = db_commit(c);
-    else
-        db_rollback(c);
+    int rc = db_transact(c, emit_events, &e, 3);
     db_pool_put(d->pool, c);
     if (rc != OF_OK)
         http_reply_error(res, 503, "database_error", of_result_name(rc), NULL);
     else
-        http_reply_json(res, 202, json_pack("{s:I}", "emitted", count));
+        http_reply_json(res, 202, json_pack("{s:I}", "emitted", e.count));
 out:
     json_decref(body);
 }
