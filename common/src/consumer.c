@@ -6,15 +6,24 @@
  *   in one transaction; an event id already in processed_events is skipped, so redelivery and
  *   the relay's duplicates change nothing.
  * - Offsets are stored (and auto-committed from the store) only after COMMIT succeeded, so a
- *   crash at any instant leads to redelivery, never to a lost record. At shutdown the stored
- *   offsets are committed synchronously before the group is left.
- * - A retryable failure stops the batch at that record: the records before it commit, every
- *   partition with unhandled records is sought back to its first one, and after a backoff the
- *   record comes again, in order. After retry_budget attempts, or at once for a permanent failure,
- *   the record goes to "<topic>.dlq" (produced and acknowledged before the transaction commits)
- *   with its processed_events row, so a poison record blocks its partition only for the budget.
- * - Losing Postgres, or a failing COMMIT, commits nothing of the batch: it is delivered again
- *   from its first offsets after a backoff that does not count against the retry budget.
+ *   crash at any instant leads to redelivery, never to a lost record. At shutdown,
+ *   rd_kafka_consumer_close() commits the stored offsets of the partitions it revokes
+ *   (enable.auto.commit) and waits for that commit before leaving the group.
+ * - Nothing after a record that must come again is ever consumed: every partition with
+ *   unhandled records is sought back to its first unhandled offset and then waits for exactly
+ *   that record; until it arrives, the partition's other records are dropped without being
+ *   handled or their offsets stored (see consumer_gate). A failed seek is retried with backoff.
+ * - Failure classes. Only a handler's OF_ERETRY counts against the record's retry budget: the
+ *   records before it commit and it comes again after a backoff; it is tried at most
+ *   retry_budget times. A handler's OF_EPERMANENT (or any other code), an envelope that does not
+ *   decode and a topic without a handler dead-letter the record at once: it goes to
+ *   "<topic>.dlq" (produced and acknowledged before the transaction commits) with its
+ *   processed_events row. A dead letter that cannot be produced is retried as such, without
+ *   calling the handler again.
+ * - Infrastructure is never the record's fault: a handler's OF_EUNAVAIL, any failure of the
+ *   loop's own statements (BEGIN, advisory locks, SAVEPOINT, inbox insert, RELEASE, ROLLBACK TO)
+ *   and a failed COMMIT roll the whole batch back; every partition of it is sought back to its
+ *   first offset and it comes again after a backoff that counts against no record.
  * - Advisory locks for the whole batch are taken in ascending key order before any record is
  *   handled, so two instances never lock the same rows in opposite orders. */
 #include <errno.h>
@@ -43,14 +52,19 @@
 #define MAX_RETRY_ENTRIES    64
 #define SEEK_TIMEOUT_MS      5000
 #define LAG_EVERY_MS         1000
-#define STOP_FLUSH_MS        5000
+#define FATAL_IDLE_MS        1000
+#define STOP_FLUSH_MS        1000 /* dead letters are acknowledged one by one: nothing is left */
+#define ERROR_MAX            256
 
-/* Consecutive retries of one record, identified by (topic, partition, offset). */
+/* What is remembered of a record that must come again, identified by (topic, partition,
+ * offset), across the batches that redeliver it. */
 struct retry_entry {
     char topic[TOPIC_NAME_MAX];
     int32_t partition;
     int64_t offset;
-    unsigned attempts;
+    unsigned attempts;     /* handler attempts so far */
+    bool dead_due;         /* dead-lettering it failed: dead-letter it again, without the handler */
+    char error[ERROR_MAX]; /* why it is dead-lettered, when dead_due */
 };
 
 struct consumer {
@@ -62,7 +76,7 @@ struct consumer {
     size_t n_handlers;
     unsigned batch_max;
     struct backoff_policy backoff;
-    unsigned retry_budget;
+    unsigned retry_budget; /* at least 1 */
     struct metrics *metrics;
     void *app;
     char *sql_inbox;
@@ -76,13 +90,23 @@ struct consumer {
     pthread_mutex_t mu; /* with cv: sleeps that wake on stop */
     pthread_cond_t cv;
     atomic_bool stop;
-    atomic_bool running;
-    /* Owned by the thread from start to join. */
+    atomic_bool running; /* joined the group */
+    atomic_bool fatal;   /* the handle raised a fatal error: never consumes again */
+    /* Owned by the thread from start to join (and by consumer_stop after it). */
     PGconn *db;
     struct retry_entry retries[MAX_RETRY_ENTRIES];
     size_t n_retries;
-    unsigned outages; /* consecutive batches lost to Postgres, for backoff */
+    unsigned outages; /* consecutive batches rolled back, for backoff */
     int64_t next_lag_ms;
+    /* Partitions sought back and waiting for their restart record (see consumer_gate). The
+     * topic names point into the handler table. */
+    struct consumer_pos *waits;
+    size_t n_waits;
+    size_t cap_waits;
+    bool seek_due;    /* a waiting partition needs (another) seek */
+    unsigned reseeks; /* seeks since a waiting partition last restarted, for backoff */
+    int64_t next_seek_ms;
+    rd_kafka_resp_err_t last_err; /* the consumer error logged last, to log each once */
 };
 
 enum rec_state { REC_PENDING, REC_HANDLED, REC_DUPLICATE, REC_DEAD };
@@ -94,16 +118,17 @@ struct record {
     const struct event_handler *handler; /* NULL when the record cannot be handled */
     struct envelope ev;
     bool decoded;
-    char error[256]; /* why it is dead-lettered; never payload content */
+    char error[ERROR_MAX]; /* why it is retried or dead-lettered; never payload content */
     enum rec_state state;
-    unsigned attempts; /* failed attempts, this one included, once it failed */
+    unsigned attempts; /* handler attempts, this one included */
+    bool dead_due;     /* its dead letter could not be produced: retried as a dead letter */
 };
 
 /* How handling one record ended, and so what happens to the batch. */
 enum outcome {
     OUT_NEXT,  /* handled, skipped or dead-lettered: go on */
     OUT_RETRY, /* retry this record later: commit what came before, stop here */
-    OUT_ABORT, /* the transaction is lost (connection, COMMIT): commit nothing, redeliver all */
+    OUT_ABORT, /* infrastructure failed: commit nothing, redeliver the whole batch */
 };
 
 /* ---- pure helpers ---- */
@@ -127,27 +152,26 @@ size_t consumer_sort_keys(int64_t *keys, size_t n)
     return out;
 }
 
-static struct consumer_pos *pos_find(struct consumer_pos *list, size_t n,
-                                     const struct consumer_pos *p)
+/* The index of p's (topic, partition) in list[0..n-1], or n. */
+static size_t pos_index(const struct consumer_pos *list, size_t n, const struct consumer_pos *p)
 {
     for (size_t i = 0; i < n; i++) {
         if (list[i].partition == p->partition && strcmp(list[i].topic, p->topic) == 0)
-            return &list[i];
+            return i;
     }
-    return NULL;
+    return n;
 }
 
 size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct consumer_pos *ret)
 {
     size_t out = 0;
     for (size_t i = 0; i < n; i++) {
-        struct consumer_pos *p = pos_find(ret, out, &recs[i]);
-        if (!p) {
-            p = &ret[out++];
-            *p = recs[i];
-            p->offset = recs[i].offset + 1;
-        } else if (recs[i].offset + 1 > p->offset) {
-            p->offset = recs[i].offset + 1;
+        size_t k = pos_index(ret, out, &recs[i]);
+        if (k == out) {
+            ret[out] = recs[i];
+            ret[out++].offset = recs[i].offset + 1;
+        } else if (recs[i].offset + 1 > ret[k].offset) {
+            ret[k].offset = recs[i].offset + 1;
         }
     }
     return out;
@@ -158,13 +182,39 @@ size_t consumer_seek_offsets(const struct consumer_pos *recs, size_t n, size_t f
 {
     size_t out = 0;
     for (size_t i = from; i < n; i++) {
-        struct consumer_pos *p = pos_find(ret, out, &recs[i]);
-        if (!p)
+        size_t k = pos_index(ret, out, &recs[i]);
+        if (k == out)
             ret[out++] = recs[i];
-        else if (recs[i].offset < p->offset)
-            p->offset = recs[i].offset;
+        else if (recs[i].offset < ret[k].offset)
+            ret[k].offset = recs[i].offset;
     }
     return out;
+}
+
+enum consumer_gate consumer_gate(const struct consumer_pos *waits, size_t n,
+                                 const struct consumer_pos *rec, size_t *ret_index)
+{
+    size_t k = pos_index(waits, n, rec);
+    if (k == n)
+        return CONSUMER_TAKE;
+    *ret_index = k;
+    if (rec->offset == waits[k].offset)
+        return CONSUMER_RESTART;
+    return rec->offset < waits[k].offset ? CONSUMER_DROP_BEHIND : CONSUMER_DROP_AHEAD;
+}
+
+enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned retry_budget)
+{
+    switch (rc) {
+    case OF_OK:
+        return CONSUMER_KEEP;
+    case OF_EUNAVAIL:
+        return CONSUMER_ABORT;
+    case OF_ERETRY:
+        return attempts < retry_budget ? CONSUMER_RETRY : CONSUMER_DEAD;
+    default:
+        return CONSUMER_DEAD;
+    }
 }
 
 static bool schema_valid(const char *s)
@@ -204,11 +254,16 @@ static void sleep_or_stop(struct consumer *c, uint32_t ms)
     pthread_mutex_unlock(&c->mu);
 }
 
-static void backoff_sleep(struct consumer *c, unsigned attempt)
+static uint32_t backoff_ms(struct consumer *c, unsigned attempt)
 {
     uint32_t rnd;
     random_bytes(&rnd, sizeof rnd);
-    sleep_or_stop(c, backoff_delay_ms(&c->backoff, attempt < 32 ? attempt : 32, rnd));
+    return backoff_delay_ms(&c->backoff, attempt < 32 ? attempt : 32, rnd);
+}
+
+static void backoff_sleep(struct consumer *c, unsigned attempt)
+{
+    sleep_or_stop(c, backoff_ms(c, attempt));
 }
 
 static void count(struct consumer *c, const char *name, const char *topic)
@@ -236,10 +291,14 @@ static bool db_lost(struct consumer *c)
     return !c->db || PQstatus(c->db) != CONNECTION_OK;
 }
 
-/* Runs a statement without parameters (SAVEPOINT and friends). */
-static int exec_simple(struct consumer *c, const char *sql)
+/* The first handler of topic (the table may name a topic twice), or NULL. */
+static const struct event_handler *find_handler(struct consumer *c, const char *topic)
 {
-    return db_exec(c->db, sql, 0, NULL, NULL, NULL, 0);
+    for (size_t i = 0; i < c->n_handlers; i++) {
+        if (strcmp(c->handlers[i].topic, topic) == 0)
+            return &c->handlers[i];
+    }
+    return NULL;
 }
 
 /* ---- retry bookkeeping ---- */
@@ -255,13 +314,8 @@ static struct retry_entry *retry_find(struct consumer *c, const struct record *r
     return NULL;
 }
 
-static unsigned retry_attempts(struct consumer *c, const struct record *rec)
-{
-    const struct retry_entry *e = retry_find(c, rec);
-    return e ? e->attempts : 0;
-}
-
-/* Records one more failed attempt (the oldest entry makes room when the table is full). */
+/* Remembers the record's attempts and whether it is due as a dead letter (the oldest entry
+ * makes room when the table is full: that record then starts its budget afresh). */
 static void retry_remember(struct consumer *c, const struct record *rec)
 {
     struct retry_entry *e = retry_find(c, rec);
@@ -275,6 +329,8 @@ static void retry_remember(struct consumer *c, const struct record *rec)
         snprintf(e->topic, sizeof e->topic, "%s", rec->topic);
     }
     e->attempts = rec->attempts;
+    e->dead_due = rec->dead_due;
+    snprintf(e->error, sizeof e->error, "%s", rec->error);
 }
 
 static void retry_forget(struct consumer *c, const struct record *rec)
@@ -287,18 +343,154 @@ static void retry_forget(struct consumer *c, const struct record *rec)
     c->n_retries--;
 }
 
-/* ---- collecting and preparing a batch ---- */
+/* ---- Kafka errors and readiness ---- */
 
-static void log_consumer_error(const rd_kafka_message_t *m)
+/* The handle raised a fatal error: it will never consume again, and the consumer reports not
+ * running from now on. Logged once. */
+static void mark_fatal(struct consumer *c, const char *why)
 {
-    struct log_fields f = {.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL};
-    if (m->err == RD_KAFKA_RESP_ERR__FATAL)
-        log_error(&f, "consumer: fatal error: %s", rd_kafka_message_errstr(m));
-    else
-        log_warn(&f, "consumer: %s", rd_kafka_message_errstr(m));
+    if (!atomic_exchange(&c->fatal, true))
+        log_error(NULL, "consumer: fatal Kafka error, no longer consuming: %s", why);
 }
 
-/* Waits up to 200 ms for a first record, then takes what is already there, up to batch_max. */
+static bool check_fatal(struct consumer *c)
+{
+    if (atomic_load(&c->fatal))
+        return true;
+    char why[512];
+    if (rd_kafka_fatal_error(c->rk, why, sizeof why) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        return false;
+    mark_fatal(c, why);
+    return true;
+}
+
+/* An error polled instead of a record. A fatal one stops the consumer for good; the others
+ * (librdkafka retries by itself) are logged once each, not on every poll that repeats them. */
+static void note_consumer_error(struct consumer *c, const rd_kafka_message_t *m)
+{
+    if (m->err == RD_KAFKA_RESP_ERR__FATAL) {
+        mark_fatal(c, rd_kafka_message_errstr(m));
+        return;
+    }
+    if (m->err == c->last_err)
+        return;
+    c->last_err = m->err;
+    struct log_fields f = {.topic = m->rkt ? rd_kafka_topic_name(m->rkt) : NULL};
+    log_warn(&f, "consumer: %s", rd_kafka_message_errstr(m));
+}
+
+/* ---- waiting partitions: seeking back, and the gate that makes it hold ---- */
+
+static rd_kafka_topic_partition_list_t *to_partition_list(const struct consumer_pos *p, size_t n)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_topic_partition_list_add(l, p[i].topic, p[i].partition)->offset = p[i].offset;
+    return l;
+}
+
+/* Makes p's partition wait for p's offset (replacing an older wait) and due for a seek. */
+static void wait_for(struct consumer *c, const struct consumer_pos *p)
+{
+    const struct event_handler *h = find_handler(c, p->topic);
+    if (!h)
+        return; /* not subscribed: never polled */
+    struct consumer_pos w = {h->topic, p->partition, p->offset};
+    size_t k = pos_index(c->waits, c->n_waits, &w);
+    if (k == c->n_waits) {
+        if (c->n_waits == c->cap_waits) {
+            c->cap_waits = c->cap_waits ? 2 * c->cap_waits : 8;
+            c->waits = xrealloc(c->waits, c->cap_waits * sizeof *c->waits);
+        }
+        c->n_waits++;
+    }
+    c->waits[k] = w;
+    c->seek_due = true;
+}
+
+static void wait_end(struct consumer *c, size_t i)
+{
+    c->waits[i] = c->waits[--c->n_waits];
+    if (c->n_waits == 0) {
+        c->seek_due = false;
+        c->reseeks = 0;
+    }
+}
+
+/* Ends the waits of the partitions in parts, or of those not in parts when outside is set. A
+ * partition that is revoked, or assigned afresh, starts at its committed offset, which is never
+ * past its wait (offsets are stored only up to it). */
+static void waits_filter(struct consumer *c, const rd_kafka_topic_partition_list_t *parts,
+                         bool outside)
+{
+    for (size_t i = c->n_waits; i-- > 0;) {
+        bool in = rd_kafka_topic_partition_list_find(parts, c->waits[i].topic,
+                                                     c->waits[i].partition) != NULL;
+        if (in != outside)
+            wait_end(c, i);
+    }
+}
+
+/* Seeks every waiting partition still assigned to its wait. On failure the seek is due again
+ * after a backoff; the gate keeps the partition from moving on meanwhile. */
+static void seek_waits(struct consumer *c)
+{
+    rd_kafka_topic_partition_list_t *assigned = NULL;
+    if (rd_kafka_assignment(c->rk, &assigned) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        waits_filter(c, assigned, true);
+        rd_kafka_topic_partition_list_destroy(assigned);
+    }
+    if (c->n_waits == 0)
+        return;
+    rd_kafka_topic_partition_list_t *l = to_partition_list(c->waits, c->n_waits);
+    rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, l, SEEK_TIMEOUT_MS);
+    bool ok = e == NULL;
+    if (e) {
+        log_warn(NULL, "consumer: seek: %s (retried)", rd_kafka_error_string(e));
+        rd_kafka_error_destroy(e);
+    }
+    for (int i = 0; i < l->cnt; i++) {
+        struct log_fields f = {.topic = l->elems[i].topic};
+        if (l->elems[i].err) {
+            ok = false;
+            log_warn(&f, "consumer: seek partition %d: %s (retried)", (int)l->elems[i].partition,
+                     rd_kafka_err2str(l->elems[i].err));
+        }
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    c->seek_due = !ok;
+    c->next_seek_ms = time_monotonic_ms() + backoff_ms(c, c->reseeks++);
+}
+
+/* The gate for one polled record: true to handle it, false to drop it unhandled. */
+static bool take_record(struct consumer *c, const rd_kafka_message_t *m)
+{
+    struct consumer_pos p = {rd_kafka_topic_name(m->rkt), m->partition, m->offset};
+    size_t k = 0;
+    switch (consumer_gate(c->waits, c->n_waits, &p, &k)) {
+    case CONSUMER_TAKE:
+        return true;
+    case CONSUMER_RESTART:
+        wait_end(c, k);
+        return true;
+    case CONSUMER_DROP_AHEAD:
+        if (!c->seek_due) {
+            struct log_fields f = {.topic = p.topic};
+            log_warn(&f, "consumer: partition %d is past offset %lld, seeking back again",
+                     (int)p.partition, (long long)c->waits[k].offset);
+            c->seek_due = true;
+        }
+        return false;
+    case CONSUMER_DROP_BEHIND:
+    default:
+        return false;
+    }
+}
+
+/* ---- collecting and preparing a batch ---- */
+
+/* Waits up to 200 ms for a first record, then takes what is already there, up to batch_max.
+ * Records of waiting partitions that are not their restart record are dropped here. */
 static size_t collect_batch(struct consumer *c, struct record *recs)
 {
     size_t n = 0;
@@ -309,22 +501,15 @@ static size_t collect_batch(struct consumer *c, struct record *recs)
             break;
         timeout = 0;
         if (m->err) {
-            log_consumer_error(m);
-            rd_kafka_message_destroy(m);
+            note_consumer_error(c, m);
+        } else if (take_record(c, m)) {
+            c->last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+            recs[n++] = (struct record){.msg = m};
             continue;
         }
-        recs[n++] = (struct record){.msg = m};
+        rd_kafka_message_destroy(m);
     }
     return n;
-}
-
-static const struct event_handler *find_handler(struct consumer *c, const char *topic)
-{
-    for (size_t i = 0; i < c->n_handlers; i++) {
-        if (strcmp(c->handlers[i].topic, topic) == 0)
-            return &c->handlers[i];
-    }
-    return NULL;
 }
 
 /* Finds the handler and decodes the envelope; a record that fails either is dead-lettered. */
@@ -352,9 +537,8 @@ static void prepare_record(struct consumer *c, struct record *rec)
     const struct topic_def *t = topics_find(rec->ev.event_type, rec->ev.event_version);
     if (!t || strcmp(t->name, rec->topic) != 0) {
         snprintf(rec->error, sizeof rec->error,
-                 "envelope: event_type: %s v%d is not carried by "
-                 "this topic",
-                 rec->ev.event_type, rec->ev.event_version);
+                 "envelope: event_type: %s v%d is not carried by this topic", rec->ev.event_type,
+                 rec->ev.event_version);
         return;
     }
     rec->handler = h;
@@ -384,9 +568,27 @@ static int ensure_db(struct consumer *c)
     c->db = db_connect(c->conninfo, c->app_name, err, sizeof err);
     if (!c->db) {
         log_error(NULL, "consumer: %s", err);
-        return OF_ERETRY;
+        return OF_EUNAVAIL;
     }
     return OF_OK;
+}
+
+/* Runs one of the loop's own statements (BEGIN, SAVEPOINT and friends). Its failure is never
+ * the record's fault: the caller aborts the batch. */
+static bool run_sql(struct consumer *c, const char *sql)
+{
+    char err[256];
+    int rc = db_exec(c->db, sql, 0, NULL, NULL, err, sizeof err);
+    if (rc == OF_OK)
+        return true;
+    log_error(NULL, "consumer: %s failed (%s): %s", sql, of_result_name(rc), err);
+    return false;
+}
+
+/* Rolls back to savepoint r after a failure; false when the transaction is gone. */
+static bool rollback_record(struct consumer *c)
+{
+    return !db_lost(c) && run_sql(c, "ROLLBACK TO SAVEPOINT r");
 }
 
 /* Takes every advisory lock the batch's handlers ask for, in ascending order, in one statement:
@@ -417,21 +619,27 @@ static int lock_batch(struct consumer *c, const struct record *recs, size_t n)
                      "SELECT pg_advisory_xact_lock(k) FROM unnest($1::bigint[]) AS k ORDER BY k", 1,
                      params, NULL, err, sizeof err);
         if (rc != OF_OK)
-            log_error(NULL, "consumer: taking %zu advisory locks: %s", nk, err);
+            log_error(NULL, "consumer: taking %zu advisory locks (%s): %s", nk, of_result_name(rc),
+                      err);
         buf_free(&arr);
     }
     free(keys);
     return rc;
 }
 
-/* Inserts the inbox row: OF_OK when new, 1 when the event was handled before, or an error. */
-static int insert_inbox(struct consumer *c, const struct record *rec, char *err, size_t errlen)
+/* Inserts the inbox row: OF_OK when new, 1 when the event was handled before, or an error
+ * (logged), which is never the record's fault: its event id is a valid UUID. */
+static int insert_inbox(struct consumer *c, const struct record *rec)
 {
     const char *params[] = {rec->ev.event_id, rec->topic};
     PGresult *res = NULL;
-    int rc = db_exec(c->db, c->sql_inbox, 2, params, &res, err, errlen);
-    if (rc != OF_OK)
+    char err[256];
+    int rc = db_exec(c->db, c->sql_inbox, 2, params, &res, err, sizeof err);
+    if (rc != OF_OK) {
+        struct log_fields f = record_fields(rec);
+        log_error(&f, "consumer: inbox insert failed (%s): %s", of_result_name(rc), err);
         return rc;
+    }
     bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
     PQclear(res);
     return inserted ? OF_OK : 1;
@@ -489,7 +697,7 @@ static void build_dlq_headers(struct consumer *c, struct record *rec, struct dlq
     dh_add(d, xstrdup("dlq.offset"), xasprintf("%lld", (long long)rec->msg->offset));
     dh_add(d, xstrdup("dlq.consumer"), xstrdup(c->service));
     dh_add(d, xstrdup("dlq.error"), xstrdup(rec->error));
-    dh_add(d, xstrdup("dlq.attempts"), xasprintf("%u", rec->attempts));
+    dh_add(d, xstrdup("dlq.attempts"), xasprintf("%u", rec->attempts)); /* handler attempts */
 }
 
 /* A producer that raised a fatal error never delivers again: replace it. */
@@ -530,61 +738,41 @@ static int dead_letter(struct consumer *c, struct record *rec)
     kafka_produce_batch(c->dlq, &m, 1);
     dh_free(&d);
     if (m.status != OF_OK) {
-        log_warn(&f, "consumer: dead letter not delivered, the record will be retried");
+        log_warn(&f, "consumer: dead letter not delivered, it is retried after a backoff");
         return OF_ERETRY;
     }
-    log_error(&f, "consumer: dead-lettered to %s after %u attempt(s): %s", topic, rec->attempts,
-              rec->error);
+    log_error(&f, "consumer: dead-lettered to %s after %u handler attempt(s): %s", topic,
+              rec->attempts, rec->error);
     return OF_OK;
 }
 
 /* ---- handling one record ---- */
 
-/* A record that cannot be handled at all (no envelope, no handler): straight to the DLQ. */
+/* A record that cannot be handled at all (no envelope, no handler): straight to the DLQ, with
+ * no inbox row (it may have no event id). A dead letter that cannot be produced is retried. */
 static enum outcome reject_record(struct consumer *c, struct record *rec)
 {
-    rec->attempts = retry_attempts(c, rec) + 1;
-    if (dead_letter(c, rec) != OF_OK)
+    if (dead_letter(c, rec) != OF_OK) {
+        rec->dead_due = true;
         return OUT_RETRY;
+    }
     rec->state = REC_DEAD;
     return OUT_NEXT;
 }
 
-/* Inside savepoint r, rolled back already: dead-letters the record, then records its event id
- * so a redelivery is skipped. A dead letter that cannot be produced makes the record retry. */
-static enum outcome dead_in_savepoint(struct consumer *c, struct record *rec)
+/* Inside savepoint r with the record's inbox row and nothing else: dead-letters the record and
+ * keeps the row, so a redelivery is skipped. A dead letter that cannot be produced rolls the
+ * row back and makes the record come again as a dead letter. */
+static enum outcome dead_letter_and_release(struct consumer *c, struct record *rec)
 {
-    if (dead_letter(c, rec) != OF_OK)
-        return OUT_RETRY;
-    char err[256];
-    if (insert_inbox(c, rec, err, sizeof err) < 0) {
-        struct log_fields f = record_fields(rec);
-        log_warn(&f, "consumer: inbox row for a dead letter: %s", err);
-        if (db_lost(c) || exec_simple(c, "ROLLBACK TO SAVEPOINT r") != OF_OK)
-            return OUT_ABORT;
+    if (dead_letter(c, rec) != OF_OK) {
+        rec->dead_due = true;
+        return rollback_record(c) ? OUT_RETRY : OUT_ABORT;
     }
-    if (exec_simple(c, "RELEASE SAVEPOINT r") != OF_OK)
+    if (!run_sql(c, "RELEASE SAVEPOINT r"))
         return OUT_ABORT;
     rec->state = REC_DEAD;
     return OUT_NEXT;
-}
-
-/* After a failed attempt (savepoint r rolled back): retry, or dead-letter once the budget is
- * spent. The attempt is remembered only after the batch commits. */
-static enum outcome retry_or_dead(struct consumer *c, struct record *rec, const char *why)
-{
-    rec->attempts = retry_attempts(c, rec) + 1;
-    snprintf(rec->error, sizeof rec->error, "%s", why);
-    if (rec->attempts < c->retry_budget)
-        return OUT_RETRY;
-    snprintf(rec->error, sizeof rec->error, "retry budget spent: %s", why);
-    return dead_in_savepoint(c, rec);
-}
-
-/* Rolls back to savepoint r after a failure; false when the transaction is gone. */
-static bool rollback_record(struct consumer *c)
-{
-    return !db_lost(c) && exec_simple(c, "ROLLBACK TO SAVEPOINT r") == OF_OK;
 }
 
 static int call_handler(struct consumer *c, struct record *rec)
@@ -601,67 +789,68 @@ static int call_handler(struct consumer *c, struct record *rec)
     return rec->handler->handle(&ctx, &rec->ev);
 }
 
-/* The handler ran and its result decides: keep its effects, retry, or dead-letter. */
+/* The handler returned rc inside savepoint r: keep its effects, abort the batch, retry the
+ * record, or dead-letter it (consumer_handler_action). */
 static enum outcome finish_record(struct consumer *c, struct record *rec, int rc)
 {
-    if (rc == OF_OK) {
-        if (exec_simple(c, "RELEASE SAVEPOINT r") == OF_OK) {
-            rec->state = REC_HANDLED;
-            return OUT_NEXT;
-        }
-        if (!rollback_record(c))
-            return OUT_ABORT;
-        return retry_or_dead(c, rec, "handler left the transaction failed");
-    }
-    if (!rollback_record(c))
+    struct log_fields f = record_fields(rec);
+    switch (consumer_handler_action(rc, rec->attempts, c->retry_budget)) {
+    case CONSUMER_KEEP:
+        if (!run_sql(c, "RELEASE SAVEPOINT r"))
+            return OUT_ABORT; /* e.g. the handler returned OF_OK over a failed statement */
+        rec->state = REC_HANDLED;
+        return OUT_NEXT;
+    case CONSUMER_ABORT:
+        log_warn(&f, "consumer: handler: a dependency is unavailable, the batch comes again");
         return OUT_ABORT;
-    if (rc == OF_ERETRY || rc == OF_EUNAVAIL)
-        return retry_or_dead(c, rec, "handler failed (retryable)");
-    rec->attempts = retry_attempts(c, rec) + 1;
-    snprintf(rec->error, sizeof rec->error, "handler: %s", of_result_name(rc));
-    return dead_in_savepoint(c, rec);
+    case CONSUMER_RETRY:
+        snprintf(rec->error, sizeof rec->error, "handler: %s", of_result_name(rc));
+        return rollback_record(c) ? OUT_RETRY : OUT_ABORT;
+    case CONSUMER_DEAD:
+    default:
+        snprintf(rec->error, sizeof rec->error, "%shandler: %s",
+                 rc == OF_ERETRY ? "retry budget spent: " : "", of_result_name(rc));
+        if (!rollback_record(c) || insert_inbox(c, rec) < 0)
+            return OUT_ABORT;
+        return dead_letter_and_release(c, rec);
+    }
 }
 
+/* One record inside savepoint r: skipped when its inbox row exists, dead-lettered again when
+ * that is due, otherwise given to its handler. */
 static enum outcome handle_record(struct consumer *c, struct record *rec)
 {
+    const struct retry_entry *e = retry_find(c, rec);
+    rec->attempts = e ? e->attempts : 0;
     if (!rec->handler)
         return reject_record(c, rec);
-    if (exec_simple(c, "SAVEPOINT r") != OF_OK)
+    if (!run_sql(c, "SAVEPOINT r"))
         return OUT_ABORT;
-    char err[256];
-    int rc = insert_inbox(c, rec, err, sizeof err);
+    int rc = insert_inbox(c, rec);
+    if (rc < 0)
+        return OUT_ABORT;
     if (rc == 1) {
-        if (exec_simple(c, "RELEASE SAVEPOINT r") != OF_OK)
+        if (!run_sql(c, "RELEASE SAVEPOINT r"))
             return OUT_ABORT;
         rec->state = REC_DUPLICATE;
         return OUT_NEXT;
     }
-    if (rc != OF_OK) {
-        if (!rollback_record(c))
-            return OUT_ABORT;
-        return retry_or_dead(c, rec, "inbox insert failed");
+    if (e && e->dead_due) {
+        snprintf(rec->error, sizeof rec->error, "%s", e->error);
+        return dead_letter_and_release(c, rec);
     }
+    rec->attempts++;
     return finish_record(c, rec, call_handler(c, rec));
 }
 
 /* ---- the batch transaction ---- */
 
-/* COMMIT, checking that it did commit: on a transaction left failed Postgres answers ROLLBACK. */
-static int commit(struct consumer *c)
+/* Ends the batch transaction with nothing committed (a lost connection has none to end). */
+static enum outcome abort_transaction(struct consumer *c)
 {
-    PGresult *res = NULL;
-    char err[256];
-    int rc = db_exec(c->db, "COMMIT", 0, NULL, &res, err, sizeof err);
-    if (rc == OF_OK) {
-        if (strcmp(PQcmdStatus(res), "COMMIT") != 0) {
-            snprintf(err, sizeof err, "the transaction was rolled back");
-            rc = OF_ERETRY;
-        }
-        PQclear(res);
-    }
-    if (rc != OF_OK)
-        log_error(NULL, "consumer: COMMIT failed: %s", err);
-    return rc;
+    if (!db_lost(c) && PQtransactionStatus(c->db) != PQTRANS_IDLE)
+        db_rollback(c->db);
+    return OUT_ABORT;
 }
 
 /* Handles records in order inside one transaction and commits; *ret_stop is the first record
@@ -669,29 +858,24 @@ static int commit(struct consumer *c)
 static enum outcome run_transaction(struct consumer *c, struct record *recs, size_t n,
                                     size_t *ret_stop)
 {
-    if (ensure_db(c) != OF_OK)
-        return OUT_ABORT;
-    if (db_begin(c->db) != OF_OK)
-        return OUT_ABORT;
+    if (ensure_db(c) != OF_OK || !run_sql(c, "BEGIN"))
+        return abort_transaction(c);
     if (lock_batch(c, recs, n) != OF_OK)
-        goto abort;
+        return abort_transaction(c);
     size_t i = 0;
     enum outcome out = OUT_NEXT;
-    for (; i < n; i++) {
-        out = handle_record(c, &recs[i]);
-        if (out != OUT_NEXT)
-            break;
-    }
+    while (i < n && (out = handle_record(c, &recs[i])) == OUT_NEXT)
+        i++;
     if (out == OUT_ABORT)
-        goto abort;
-    if (commit(c) != OF_OK)
-        goto abort;
+        return abort_transaction(c);
+    int rc = db_commit(c->db);
+    if (rc != OF_OK) {
+        log_error(NULL, "consumer: COMMIT failed (%s): nothing of the batch was committed",
+                  of_result_name(rc));
+        return abort_transaction(c);
+    }
     *ret_stop = i;
-    return OUT_NEXT;
-abort:
-    if (!db_lost(c))
-        db_rollback(c->db);
-    return OUT_ABORT;
+    return out;
 }
 
 static struct consumer_pos *positions(const struct record *recs, size_t n)
@@ -700,14 +884,6 @@ static struct consumer_pos *positions(const struct record *recs, size_t n)
     for (size_t i = 0; i < n; i++)
         p[i] = (struct consumer_pos){recs[i].topic, recs[i].msg->partition, recs[i].msg->offset};
     return p;
-}
-
-static rd_kafka_topic_partition_list_t *to_partition_list(const struct consumer_pos *p, size_t n)
-{
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)n);
-    for (size_t i = 0; i < n; i++)
-        rd_kafka_topic_partition_list_add(l, p[i].topic, p[i].partition)->offset = p[i].offset;
-    return l;
 }
 
 /* Stores offset + 1 of recs[0..n-1] for the next (auto) commit. */
@@ -726,26 +902,17 @@ static void store_offsets(struct consumer *c, const struct record *recs, size_t 
     free(all);
 }
 
-/* Seeks every partition with records in recs[from..n-1] back to its first one there. */
+/* Makes every partition with records in recs[from..n-1] wait for its first one there, and seeks
+ * it back (retried later if that fails). */
 static void seek_back(struct consumer *c, const struct record *recs, size_t n, size_t from)
 {
     struct consumer_pos *all = positions(recs, n), *seek = xcalloc(n, sizeof *seek);
     size_t k = consumer_seek_offsets(all, n, from, seek);
-    rd_kafka_topic_partition_list_t *l = to_partition_list(seek, k);
-    rd_kafka_error_t *e = rd_kafka_seek_partitions(c->rk, l, SEEK_TIMEOUT_MS);
-    if (e) {
-        log_error(NULL, "consumer: seek: %s", rd_kafka_error_string(e));
-        rd_kafka_error_destroy(e);
-    }
-    for (int i = 0; i < l->cnt; i++) {
-        struct log_fields f = {.topic = l->elems[i].topic};
-        if (l->elems[i].err)
-            log_warn(&f, "consumer: seek partition %d: %s", (int)l->elems[i].partition,
-                     rd_kafka_err2str(l->elems[i].err));
-    }
-    rd_kafka_topic_partition_list_destroy(l);
+    for (size_t i = 0; i < k; i++)
+        wait_for(c, &seek[i]);
     free(seek);
     free(all);
+    seek_waits(c);
 }
 
 /* After COMMIT: metrics and retry bookkeeping of the records that are done. */
@@ -763,21 +930,23 @@ static void account_done(struct consumer *c, const struct record *recs, size_t n
     }
 }
 
-/* The record at which the batch stopped will be retried: remember it, say so, back off. */
+/* The record at which the batch stopped comes again: remember it, say so, back off. */
 static void schedule_retry(struct consumer *c, const struct record *rec)
 {
     struct log_fields f = record_fields(rec);
     retry_remember(c, rec);
-    count(c, "events_retried_total", rec->topic);
-    log_warn(&f, "consumer: retrying (attempt %u of %u): %s", rec->attempts, c->retry_budget,
-             rec->error);
-    backoff_sleep(c, rec->attempts - 1);
+    if (!rec->dead_due) {
+        count(c, "events_retried_total", rec->topic);
+        log_warn(&f, "consumer: retrying (attempt %u of %u failed): %s", rec->attempts,
+                 c->retry_budget, rec->error);
+    }
+    backoff_sleep(c, rec->attempts > 0 ? rec->attempts - 1 : 0);
 }
 
 /* Nothing was committed: redeliver the whole batch after a backoff outside the retry budget. */
 static void redeliver_batch(struct consumer *c, const struct record *recs, size_t n)
 {
-    log_warn(NULL, "consumer: batch of %zu records not committed, redelivering", n);
+    log_warn(NULL, "consumer: batch of %zu records rolled back, redelivering it", n);
     if (c->db && db_lost(c)) {
         PQfinish(c->db);
         c->db = NULL;
@@ -806,15 +975,6 @@ static void handle_batch(struct consumer *c, struct record *recs, size_t n)
 
 /* ---- lag ---- */
 
-static size_t handler_index(struct consumer *c, const char *topic)
-{
-    for (size_t i = 0; i < c->n_handlers; i++) {
-        if (strcmp(c->handlers[i].topic, topic) == 0)
-            return i;
-    }
-    return c->n_handlers;
-}
-
 /* consumer_lag{topic}: high watermark minus position over the assigned partitions, from what
  * librdkafka has cached (no network), at most once a second. */
 static void update_lag(struct consumer *c)
@@ -827,17 +987,21 @@ static void update_lag(struct consumer *c)
     if (rd_kafka_assignment(c->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     rd_kafka_position(c->rk, a);
-    double *lag = xcalloc(c->n_handlers + 1, sizeof *lag);
+    double *lag = xcalloc(c->n_handlers, sizeof *lag); /* by the topic's first handler */
     for (int i = 0; i < a->cnt; i++) {
+        const struct event_handler *h = find_handler(c, a->elems[i].topic);
         int64_t lo, hi, pos = a->elems[i].offset;
-        if (rd_kafka_get_watermark_offsets(c->rk, a->elems[i].topic, a->elems[i].partition, &lo,
+        if (!h ||
+            rd_kafka_get_watermark_offsets(c->rk, a->elems[i].topic, a->elems[i].partition, &lo,
                                            &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
             hi < 0 || pos < 0 || hi < pos)
             continue;
-        lag[handler_index(c, a->elems[i].topic)] += (double)(hi - pos);
+        lag[h - c->handlers] += (double)(hi - pos);
     }
     char labels[TOPIC_NAME_MAX + 16];
     for (size_t i = 0; i < c->n_handlers; i++) {
+        if (find_handler(c, c->handlers[i].topic) != &c->handlers[i])
+            continue; /* a topic named twice is reported once */
         metrics_labels(labels, sizeof labels, "topic", c->handlers[i].topic, NULL);
         metrics_set(c->metrics, "consumer_lag", labels, lag[i]);
     }
@@ -852,6 +1016,12 @@ static void *consumer_main(void *arg)
     struct consumer *c = arg;
     struct record *recs = xcalloc(c->batch_max, sizeof *recs);
     while (!stopping(c)) {
+        if (check_fatal(c)) { /* not ready for good; the handle is left alone until stop */
+            sleep_or_stop(c, FATAL_IDLE_MS);
+            continue;
+        }
+        if (c->seek_due && time_monotonic_ms() >= c->next_seek_ms)
+            seek_waits(c);
         size_t n = collect_batch(c, recs);
         if (n > 0)
             handle_batch(c, recs, n);
@@ -862,8 +1032,10 @@ static void *consumer_main(void *arg)
     return NULL;
 }
 
-/* Assigns or revokes (eager or cooperative); the first assignment, even an empty one, means the
- * consumer has joined its group. */
+/* Assigns or revokes (eager or cooperative). Runs on the consumer thread inside
+ * rd_kafka_consumer_poll(), or in consumer_stop() once the thread is gone. The first assignment,
+ * even an empty one, means the consumer has joined its group. Revoked or newly assigned
+ * partitions stop waiting: they start at their committed offset. */
 static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
                          rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
@@ -871,11 +1043,13 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     bool coop = strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
     rd_kafka_error_t *e = NULL;
     rd_kafka_resp_err_t re = RD_KAFKA_RESP_ERR_NO_ERROR;
+    waits_filter(c, parts, false);
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
         if (coop)
             e = rd_kafka_incremental_assign(rk, parts);
         else
             re = rd_kafka_assign(rk, parts);
+        c->last_err = RD_KAFKA_RESP_ERR_NO_ERROR;
         atomic_store(&c->running, true);
         log_info(NULL, "consumer: assigned %d partitions", parts->cnt);
     } else {
@@ -942,13 +1116,14 @@ static struct consumer *consumer_new(const struct consumer_config *cfg)
     c->n_handlers = cfg->n_handlers;
     c->batch_max = cfg->batch_max;
     c->backoff = cfg->backoff;
-    c->retry_budget = cfg->retry_budget;
+    c->retry_budget = cfg->retry_budget > 0 ? cfg->retry_budget : 1;
     c->metrics = cfg->metrics;
     c->app = cfg->app;
     c->message_timeout_ms = cfg->message_timeout_ms;
     c->session_timeout_ms = cfg->session_timeout_ms > 0 ? cfg->session_timeout_ms : 45000;
     atomic_init(&c->stop, false);
     atomic_init(&c->running, cfg->n_handlers == 0);
+    atomic_init(&c->fatal, false);
     if (cfg->n_handlers == 0)
         return c;
     c->conninfo = xstrdup(cfg->conninfo);
@@ -972,6 +1147,7 @@ static void consumer_free(struct consumer *c)
     free(c->brokers);
     free(c->app_name);
     free(c->sql_inbox);
+    free(c->waits);
     free(c);
 }
 
@@ -1041,15 +1217,15 @@ static int init_sync(struct consumer *c, char *err, size_t errlen)
     return OF_OK;
 }
 
-/* Commits the stored offsets, leaves the group and destroys the handle. */
+/* Leaves the group and destroys the handle. rd_kafka_consumer_close() revokes the assignment
+ * and, with enable.auto.commit, commits the stored offsets of the revoked partitions and waits
+ * for that commit before leaving (librdkafka's assignment code, since 1.6): no commit of our own
+ * is needed. It blocks for at most about session.timeout.ms. */
 static void close_kafka_consumer(struct consumer *c)
 {
     if (!c->rk)
         return;
-    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
-    if (e != RD_KAFKA_RESP_ERR_NO_ERROR && e != RD_KAFKA_RESP_ERR__NO_OFFSET)
-        log_warn(NULL, "consumer: final offset commit: %s", rd_kafka_err2str(e));
-    e = rd_kafka_consumer_close(c->rk);
+    rd_kafka_resp_err_t e = rd_kafka_consumer_close(c->rk);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR)
         log_warn(NULL, "consumer: leaving the group: %s", rd_kafka_err2str(e));
     rd_kafka_destroy(c->rk);
@@ -1096,7 +1272,7 @@ fail:
 
 int consumer_running(struct consumer *c)
 {
-    return c && atomic_load(&c->running);
+    return c && atomic_load(&c->running) && !atomic_load(&c->fatal);
 }
 
 void consumer_stop(struct consumer *c)

@@ -2,10 +2,12 @@
  *
  * Delivery guarantees. kafka_produce_batch() reports a message as delivered (OF_OK) only when its
  * delivery report says the broker acknowledged it with acks=all; everything else is OF_ERETRY and
- * the caller keeps the message for a later attempt. The idempotent producer keeps per-partition
- * order and drops the broker-side duplicates its own internal retries would cause; duplicates
- * caused by the caller re-producing a message are removed by the consumers' inbox. A batch's
- * kafka_msg array must stay alive until every delivery report arrived, which librdkafka
+ * the caller keeps the message for a later attempt. Messages are enqueued in order and enqueueing
+ * stops at the first one that fails (a full local queue is waited out, not a failure), so no
+ * message is ever produced ahead of an earlier one of its batch. The idempotent producer keeps
+ * per-partition order and drops the broker-side duplicates its own internal retries would cause;
+ * duplicates caused by the caller re-producing a message are removed by the consumers' inbox. A
+ * batch's kafka_msg array must stay alive until every delivery report arrived, which librdkafka
  * guarantees within message.timeout.ms; kafka_produce_batch() waits for all of them, so a
  * producer is used by one thread at a time and each user owns its own producer. */
 #include <stdio.h>
@@ -187,10 +189,10 @@ static void await_reports(struct kafka_producer *p, size_t enqueued)
 }
 
 /* One line per failing batch rather than one per message. */
-static void log_batch_failures(struct kafka_producer *p, size_t n, size_t not_enqueued,
+static void log_batch_failures(struct kafka_producer *p, size_t n, size_t enqueued,
                                rd_kafka_resp_err_t enqueue_err, const char *enqueue_topic)
 {
-    size_t failed = p->failures + not_enqueued;
+    size_t failed = p->failures + (n - enqueued);
     if (failed == 0)
         return;
     rd_kafka_resp_err_t e = p->failures ? p->first_err : enqueue_err;
@@ -208,30 +210,34 @@ static bool fatal(struct kafka_producer *p)
     return true;
 }
 
+/* Enqueues msgs in order and stops at the first that cannot be enqueued: producing the ones after
+ * it could put a later message of a key ahead of an earlier one. Returns how many were enqueued;
+ * *ret_err names the failure. */
+static size_t enqueue_prefix(struct kafka_producer *p, struct kafka_msg *msgs, size_t n,
+                             rd_kafka_resp_err_t *ret_err)
+{
+    for (size_t i = 0; i < n; i++) {
+        *ret_err = enqueue(p, &msgs[i]);
+        if (*ret_err != RD_KAFKA_RESP_ERR_NO_ERROR)
+            return i;
+    }
+    return n;
+}
+
 size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
-        msgs[i].status = OF_ERETRY;
+        msgs[i].status = OF_ERETRY; /* until a delivery report says otherwise */
     if (n == 0 || fatal(p))
         return 0;
     p->reports = p->failures = 0;
     p->first_err = RD_KAFKA_RESP_ERR_NO_ERROR;
     p->first_err_topic = NULL;
 
-    size_t enqueued = 0, not_enqueued = 0;
     rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
-    const char *enqueue_topic = NULL;
-    for (size_t i = 0; i < n; i++) {
-        rd_kafka_resp_err_t e = enqueue(p, &msgs[i]);
-        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
-            enqueued++;
-        } else if (not_enqueued++ == 0) {
-            enqueue_err = e;
-            enqueue_topic = msgs[i].topic;
-        }
-    }
+    size_t enqueued = enqueue_prefix(p, msgs, n, &enqueue_err);
     await_reports(p, enqueued);
-    log_batch_failures(p, n, not_enqueued, enqueue_err, enqueue_topic);
+    log_batch_failures(p, n, enqueued, enqueue_err, enqueued < n ? msgs[enqueued].topic : NULL);
 
     size_t delivered = 0;
     for (size_t i = 0; i < n; i++)
@@ -247,6 +253,10 @@ bool kafka_producer_failed(struct kafka_producer *p)
 
 int kafka_producer_ping(struct kafka_producer *p, int timeout_ms)
 {
+    /* Serves queued events (errors, logs), which would otherwise pile up on a producer used
+     * only for pings. Such a producer may be pinged from several threads (no delivery report can
+     * run); one that produces is pinged only by the thread that produces. */
+    rd_kafka_poll(p->rk, 0);
     const struct rd_kafka_metadata *md = NULL;
     if (rd_kafka_metadata(p->rk, 0, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return OF_ERETRY;

@@ -29,8 +29,11 @@ struct consumer_ctx {
     void *app; /* the service's own context */
 };
 
-/* Returns OF_OK when done; OF_ERETRY (or OF_EUNAVAIL) to retry this record later with backoff
- * (dead-lettered once the retry budget is spent); OF_EPERMANENT to dead-letter it now. */
+/* Returns OF_OK when done; OF_ERETRY (transient contention) to retry this record later with
+ * backoff, dead-lettered once the retry budget is spent; OF_EUNAVAIL when infrastructure is down
+ * (not this record's fault): the whole batch is rolled back and redelivered after a backoff,
+ * never counted against the record, never dead-lettered; OF_EPERMANENT or any other code to
+ * dead-letter it now. */
 typedef int (*event_handler_fn)(struct consumer_ctx *ctx, const struct envelope *ev);
 /* Optional: the advisory-lock keys a record will need. The loop takes every key of a batch in
  * ascending order before handling it, so two batches never lock the same rows in opposite orders.
@@ -52,7 +55,8 @@ struct consumer_config {
     size_t n_handlers;
     unsigned batch_max;
     struct backoff_policy backoff;
-    unsigned retry_budget; /* handler retries before a record is dead-lettered */
+    unsigned retry_budget; /* handler attempts before dead-lettering: a record is tried at most
+                              this many times (0 counts as 1) */
     int message_timeout_ms;
     int session_timeout_ms;  /* how soon the group notices a dead member (session.timeout.ms) */
     struct metrics *metrics; /* may be NULL */
@@ -65,7 +69,8 @@ struct consumer;
  * and the returned object does nothing. Returns OF_OK, or an error with err. */
 int consumer_start(const struct consumer_config *cfg, struct consumer **ret_consumer, char *err,
                    size_t errlen);
-/* True once the thread has joined the group (or has nothing to consume). */
+/* True once the thread has joined the group (or has nothing to consume), until the consumer
+ * raises a fatal Kafka error: then false for good (it stops consuming; a restart heals it). */
 int consumer_running(struct consumer *c);
 /* Finishes the batch in hand, commits it and its offsets, leaves the group, frees. NULL: no-op. */
 void consumer_stop(struct consumer *c);
@@ -90,5 +95,30 @@ size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct c
  * n - from entries; returns how many were written (pure; exported for tests). */
 size_t consumer_seek_offsets(const struct consumer_pos *recs, size_t n, size_t from,
                              struct consumer_pos *ret);
+
+/* A partition sought back waits for its restart offset: until a record at exactly that offset is
+ * polled, the partition's other records are dropped (neither handled nor their offsets stored),
+ * so nothing after a record that must be redelivered is consumed, even when the seek failed. */
+enum consumer_gate {
+    CONSUMER_TAKE,        /* the record's partition does not wait: handle it */
+    CONSUMER_RESTART,     /* the awaited record: handle it; the partition stops waiting */
+    CONSUMER_DROP_BEHIND, /* before the awaited offset (committed already): drop it */
+    CONSUMER_DROP_AHEAD,  /* past the awaited offset (the seek did not take): drop it, seek again */
+};
+/* Decides for a record at rec, given the waiting partitions waits[0..n-1] (offset: the awaited
+ * one); *ret_index is the matching entry unless CONSUMER_TAKE (pure; exported for tests). */
+enum consumer_gate consumer_gate(const struct consumer_pos *waits, size_t n,
+                                 const struct consumer_pos *rec, size_t *ret_index);
+
+/* What becomes of a record after its handler returned rc on attempt number attempts (1 for the
+ * first) with the given retry budget. */
+enum consumer_action {
+    CONSUMER_KEEP,  /* OF_OK: keep its effects */
+    CONSUMER_ABORT, /* OF_EUNAVAIL: roll the batch back, redeliver it, count nothing */
+    CONSUMER_RETRY, /* OF_ERETRY within the budget: retry it later */
+    CONSUMER_DEAD,  /* OF_ERETRY on the budget's last attempt, or any other code: dead-letter */
+};
+/* Pure; exported for tests. */
+enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned retry_budget);
 
 #endif

@@ -29,10 +29,14 @@ struct kafka_msg {
  * Returns NULL with a message in err. */
 struct kafka_producer *kafka_producer_new(const char *brokers, const char *client_id,
                                           int message_timeout_ms, char *err, size_t errlen);
-/* Enqueues all messages, then waits for every delivery report (bounded by the message timeout)
- * and sets each msg->status. Returns the number delivered. Never one round trip per message. */
+/* Enqueues the messages in order, then waits for every delivery report (bounded by the message
+ * timeout) and sets each msg->status. Enqueueing stops at the first message that cannot be
+ * enqueued (a full queue is waited out): it and every later one get OF_ERETRY without being
+ * produced, so a key is never reordered; callers keep every message from the first failure on.
+ * Returns the number delivered. Never one round trip per message. */
 size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, size_t n);
-/* Waits up to timeout_ms for the broker to answer a metadata request: OF_OK or OF_ERETRY. */
+/* Serves the producer's queued events, then waits up to timeout_ms for the broker to answer a
+ * metadata request: OF_OK or OF_ERETRY. */
 int kafka_producer_ping(struct kafka_producer *p, int timeout_ms);
 /* True once the idempotent producer has raised a fatal error: it will never deliver again, so the
  * owner frees it and makes a new one. */

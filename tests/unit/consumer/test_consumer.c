@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -171,6 +172,104 @@ static void test_store_and_seek_agree(void **state)
     }
 }
 
+/* ---- the restart gate ---- */
+
+static const struct consumer_pos waits[] = {
+    {"order.placed.v1", 0, 11}, {"payment.failed.v1", 0, 7}, {"order.placed.v1", 1, 4}};
+#define WAITS_N (sizeof waits / sizeof waits[0])
+
+static enum consumer_gate gate(const char *topic, int32_t part, int64_t off, size_t *ret_index)
+{
+    struct consumer_pos p = {topic, part, off};
+    return consumer_gate(waits, WAITS_N, &p, ret_index);
+}
+
+static void test_gate_other_partitions_pass(void **state)
+{
+    (void)state;
+    size_t k = 99;
+    assert_int_equal(gate("order.placed.v1", 2, 11, &k), CONSUMER_TAKE);
+    assert_int_equal(gate("payment.failed.v1", 1, 7, &k), CONSUMER_TAKE);
+    assert_int_equal(gate("other.v1", 0, 11, &k), CONSUMER_TAKE);
+    assert_int_equal(k, 99); /* untouched when nothing waits */
+    struct consumer_pos p = {"order.placed.v1", 0, 11};
+    assert_int_equal(consumer_gate(NULL, 0, &p, &k), CONSUMER_TAKE);
+}
+
+static void test_gate_restart_and_drops(void **state)
+{
+    (void)state;
+    size_t k = 99;
+    assert_int_equal(gate("order.placed.v1", 0, 11, &k), CONSUMER_RESTART);
+    assert_int_equal(k, 0);
+    /* partition 0 of the other topic is its own wait */
+    assert_int_equal(gate("payment.failed.v1", 0, 7, &k), CONSUMER_RESTART);
+    assert_int_equal(k, 1);
+    assert_int_equal(gate("order.placed.v1", 1, 5, &k), CONSUMER_DROP_AHEAD);
+    assert_int_equal(k, 2);
+    assert_int_equal(gate("order.placed.v1", 0, 12, &k), CONSUMER_DROP_AHEAD);
+    assert_int_equal(gate("order.placed.v1", 0, INT64_MAX, &k), CONSUMER_DROP_AHEAD);
+    assert_int_equal(gate("order.placed.v1", 0, 10, &k), CONSUMER_DROP_BEHIND);
+    assert_int_equal(gate("order.placed.v1", 0, 0, &k), CONSUMER_DROP_BEHIND);
+    assert_int_equal(k, 0);
+}
+
+/* A batch stopped at a record: the seek positions become the waits, and the first record the
+ * gate lets through on each waiting partition is the one the stored offset points to. */
+static void test_gate_follows_seek_positions(void **state)
+{
+    (void)state;
+    struct consumer_pos seek[BATCH_N], stored[BATCH_N];
+    size_t ns = consumer_seek_offsets(batch, BATCH_N, 2, seek);
+    size_t nc = consumer_next_offsets(batch, 2, stored);
+    for (size_t i = 0; i < nc; i++) {
+        size_t k = 99;
+        assert_int_equal(consumer_gate(seek, ns, &stored[i], &k), CONSUMER_RESTART);
+    }
+    /* the records after the stop are all held back until their partition restarts */
+    for (size_t i = 3; i < BATCH_N; i++) {
+        size_t k = 99;
+        enum consumer_gate g = consumer_gate(seek, ns, &batch[i], &k);
+        assert_true(g == CONSUMER_DROP_AHEAD || g == CONSUMER_RESTART);
+    }
+}
+
+/* ---- what a handler's result means ---- */
+
+static void test_handler_action_classes(void **state)
+{
+    (void)state;
+    assert_int_equal(consumer_handler_action(OF_OK, 1, 3), CONSUMER_KEEP);
+    assert_int_equal(consumer_handler_action(OF_OK, 3, 3), CONSUMER_KEEP);
+    /* infrastructure: never counted, never dead-lettered, whatever the attempt */
+    assert_int_equal(consumer_handler_action(OF_EUNAVAIL, 1, 3), CONSUMER_ABORT);
+    assert_int_equal(consumer_handler_action(OF_EUNAVAIL, 1000, 3), CONSUMER_ABORT);
+    /* anything else is the record's: dead-lettered at once */
+    assert_int_equal(consumer_handler_action(OF_EPERMANENT, 1, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(OF_ENOTFOUND, 1, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(OF_ECONFLICT, 1, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(-99, 1, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(7, 1, 3), CONSUMER_DEAD);
+}
+
+/* OF_RETRY_BUDGET = N: a record is tried at most N times. */
+static void test_handler_action_budget(void **state)
+{
+    (void)state;
+    assert_int_equal(consumer_handler_action(OF_ERETRY, 1, 3), CONSUMER_RETRY);
+    assert_int_equal(consumer_handler_action(OF_ERETRY, 2, 3), CONSUMER_RETRY);
+    assert_int_equal(consumer_handler_action(OF_ERETRY, 3, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(OF_ERETRY, 4, 3), CONSUMER_DEAD);
+    assert_int_equal(consumer_handler_action(OF_ERETRY, 1, 1), CONSUMER_DEAD);
+    unsigned tries = 0;
+    for (unsigned a = 1; a <= 100; a++) {
+        tries++;
+        if (consumer_handler_action(OF_ERETRY, a, 8) != CONSUMER_RETRY)
+            break;
+    }
+    assert_int_equal(tries, 8);
+}
+
 /* ---- entry points without servers ---- */
 
 static int noop_handler(struct consumer_ctx *ctx, const struct envelope *ev)
@@ -296,6 +395,37 @@ static void test_produce_batch_without_broker(void **state)
     kafka_producer_free(p, 100);
 }
 
+/* A message that cannot be enqueued (too large) stops the batch there: the messages after it are
+ * not produced, so the call does not wait for their (timed-out) delivery reports. */
+static void test_produce_batch_stops_at_enqueue_failure(void **state)
+{
+    (void)state;
+    char err[256] = "";
+    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 2000, err, sizeof err);
+    assert_non_null(p);
+    size_t big_len = 2 * 1000 * 1000; /* above message.max.bytes */
+    char *big = calloc(1, big_len);
+    assert_non_null(big);
+    struct kafka_msg m[3] = {
+        {.topic = "order.placed.v1", .key = "k", .key_len = 1, .value = big, .value_len = big_len},
+        {.topic = "order.placed.v1", .key = "k", .key_len = 1, .value = "{}", .value_len = 2},
+        {.topic = "order.placed.v1",
+         .key = "k",
+         .key_len = 1,
+         .value = "{}",
+         .value_len = 2,
+         .status = OF_OK},
+    };
+    int64_t t0 = time_monotonic_ms();
+    assert_int_equal(kafka_produce_batch(p, m, 3), 0);
+    assert_true(time_monotonic_ms() - t0 < 1500); /* no delivery report was waited for */
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(m[i].status, OF_ERETRY);
+    free(big);
+    assert_int_equal(kafka_producer_ping(p, 100), OF_ERETRY);
+    kafka_producer_free(p, 100);
+}
+
 static void test_ensure_topics_without_broker(void **state)
 {
     (void)state;
@@ -381,11 +511,17 @@ int main(void)
         cmocka_unit_test(test_seek_offsets_whole_batch_and_none),
         cmocka_unit_test(test_seek_offsets_takes_lowest),
         cmocka_unit_test(test_store_and_seek_agree),
+        cmocka_unit_test(test_gate_other_partitions_pass),
+        cmocka_unit_test(test_gate_restart_and_drops),
+        cmocka_unit_test(test_gate_follows_seek_positions),
+        cmocka_unit_test(test_handler_action_classes),
+        cmocka_unit_test(test_handler_action_budget),
         cmocka_unit_test(test_consumer_without_handlers),
         cmocka_unit_test(test_consumer_rejects_bad_config),
         cmocka_unit_test(test_consumer_start_stop_without_broker),
         cmocka_unit_test(test_producer_config_errors),
         cmocka_unit_test(test_produce_batch_without_broker),
+        cmocka_unit_test(test_produce_batch_stops_at_enqueue_failure),
         cmocka_unit_test(test_ensure_topics_without_broker),
         cmocka_unit_test(test_outbox_append_rejects_before_sql),
         cmocka_unit_test(test_relay_rejects_bad_config),
