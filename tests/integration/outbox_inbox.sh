@@ -2,7 +2,8 @@
 # Outbox -> Kafka -> inbox, end to end through probe-svc (a test daemon on the shared lifecycle):
 # per-key order and exactly-once effects; SIGKILL between produce and mark-published leads to a
 # redelivery the inbox swallows; a malformed record is dead-lettered while its partition keeps
-# flowing; a transient database error is retried with backoff.
+# flowing; a transient database error is retried with backoff; a broken deployment stalls without
+# blaming or dead-lettering anything.
 source "$(dirname "$0")/lib.sh"
 
 PORT=$OF_PROBE_PORT
@@ -90,3 +91,22 @@ retried=$(metric_value "$PORT" "events_retried_total{topic=\"$TOPIC\"}")
 awk -v a="$retried" -v b="$retried_before" 'BEGIN { exit !(a > b) }' || fail "no retry counted"
 [ "$(records_with_key "$TOPIC.dlq" transient)" == 0 ] || fail "a transient failure was dead-lettered"
 ok "a locked table is retried with backoff ($retried retries) and handled once"
+
+# 5. A broken deployment (the handler's table lost its INSERT grant: SQLSTATE 42501) is not the
+#    records' fault: the batch is rolled back and redelivered with backoff, no retry is counted
+#    against a record, nothing is dead-lettered; once the grant is back, every event is handled
+#    once, in order.
+retried_before=$(metric_value "$PORT" "events_retried_total{topic=\"$TOPIC\"}")
+psql_admin "REVOKE INSERT ON probe.effects FROM probe_svc"
+emit unavail 40
+sleep 4
+assert_eq "$(effects unavail)" 0 "effects while the grant is missing"
+psql_admin "GRANT INSERT ON probe.effects TO probe_svc"
+wait_until 60 effects_are unavail 40 || fail "unavail: $(effects unavail) of 40 handled after the grant"
+assert_eq "$(metric_value "$PORT" "events_retried_total{topic=\"$TOPIC\"}")" "$retried_before" \
+  "retries counted for an infrastructure failure"
+assert_eq "$(records_with_key "$TOPIC.dlq" unavail)" 0 "dead letters for an infrastructure failure"
+out_of_order=$(psql_admin "SELECT count(*) FROM (SELECT seq, lag(seq) OVER (ORDER BY handled) AS prev
+                           FROM probe.effects WHERE key = 'unavail') t WHERE seq <> prev + 1")
+assert_eq "$out_of_order" 0 "events handled out of order after the outage"
+ok "a missing grant stalls the partition without blame; after the grant, 40 events once, in order"
