@@ -62,6 +62,7 @@ init_paths() {
     KAFKA_DIR=$STACK_DIR/kafka
     LOG_DIR=$STACK_DIR/logs
     PID_DIR=$STACK_DIR/pids
+    KEY_DIR=$STACK_DIR/keys
     ENV_FILE=$STACK_DIR/stack.env
     BIN_DIR=$(realpath -m "${OF_BIN_DIR:-$OF_REPO_DIR/build}")
 }
@@ -119,6 +120,8 @@ OF_KAFKA_BROKERS=127.0.0.1:$OF_KAFKA_PORT
 OF_REDIS_HOST=127.0.0.1
 OF_PG_ADMIN_URL=$(pg_url "$DB_ADMIN")
 OF_PG_SUPER_URL=$(pg_url postgres)
+OF_JWT_PRIVATE_KEY=$KEY_DIR/jwt.pem
+OF_JWT_PUBLIC_KEY=$KEY_DIR/jwt.pub.pem
 EOF
 }
 
@@ -500,8 +503,23 @@ start_or_report() {
     $3
 }
 
+# The token signing key pair: customer-svc signs with the private key, every daemon verifies with
+# the public one. Made once per stack directory (EC P-256, for ES256).
+jwt_keys() {
+    [[ -s $KEY_DIR/jwt.pem && -s $KEY_DIR/jwt.pub.pem ]] && return 0
+    need openssl
+    mkdir -p "$KEY_DIR"
+    chmod 700 "$KEY_DIR"
+    (umask 077 && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 \
+        -out "$KEY_DIR/jwt.pem" 2>/dev/null) || die "cannot generate the token signing key"
+    openssl pkey -in "$KEY_DIR/jwt.pem" -pubout -out "$KEY_DIR/jwt.pub.pem" 2>/dev/null ||
+        die "cannot derive the token public key"
+    info "token signing key generated in $KEY_DIR"
+}
+
 infra_up() {
     make_dirs
+    jwt_keys
     infra_check_ports
     start_or_report postgres pg_pid pg_start
     start_or_report redis redis_pid redis_start
@@ -586,6 +604,8 @@ daemon_launch() {
         OF_REDIS_PORT=$OF_REDIS_PORT \
         OF_ENV=${OF_ENV:-dev} \
         OF_LOG_LEVEL=${OF_LOG_LEVEL:-info} \
+        OF_JWT_PUBLIC_KEY=$KEY_DIR/jwt.pub.pem \
+        OF_JWT_PRIVATE_KEY=$KEY_DIR/jwt.pem \
         setsid bash -c 'pf=$1 ef=$2; shift 2
             env --default-signal "$@" </dev/null & pid=$!
             echo "$pid" >"$pf.tmp" && mv "$pf.tmp" "$pf"

@@ -10,7 +10,9 @@
 #include "common/consumer.h"
 #include "common/daemon.h"
 #include "common/db.h"
+#include "common/auth.h"
 #include "common/errors.h"
+#include "common/file.h"
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -77,6 +79,14 @@ static const struct config_var common_vars[] = {
      NULL},
     {"OF_RETRY_BUDGET", CONFIG_INT, "8", "handler attempts per record before it is dead-lettered",
      DC(retry_budget), 1, 1000, NULL},
+    {"OF_JWT_PUBLIC_KEY", CONFIG_STRING, "",
+     "PEM file of the EC P-256 public key that verifies bearer tokens (customer-svc's key); "
+     "required by services with authenticated routes",
+     DC(jwt_public_key), 0, 0, NULL},
+    {"OF_JWT_ISSUER", CONFIG_STRING, "orderflow", "the iss every token must carry", DC(jwt_issuer),
+     0, 0, NULL},
+    {"OF_JWT_KID", CONFIG_STRING, "orderflow-1", "the kid every token's header must carry",
+     DC(jwt_kid), 0, 0, NULL},
     {"OF_SHUTDOWN_TIMEOUT_MS", CONFIG_INT, "10000",
      "longest a graceful stop may take before the process exits anyway", DC(shutdown_timeout_ms),
      100, 600000, NULL},
@@ -208,6 +218,57 @@ static int create_topics(struct runtime *rt)
     return rc;
 }
 
+static bool needs_tokens(const struct service_def *def)
+{
+    for (size_t i = 0; i < def->n_routes; i++)
+        if (def->routes[i].roles)
+            return true;
+    return false;
+}
+
+/* Loads the token verifier from OF_JWT_PUBLIC_KEY: required when a route declares roles, checked
+ * whenever it is set. */
+static int load_verifier(struct runtime *rt)
+{
+    const struct daemon_config *c = &rt->d.cfg;
+    if (!c->jwt_public_key[0]) {
+        if (!needs_tokens(rt->d.def))
+            return 0;
+        log_error(NULL, "OF_JWT_PUBLIC_KEY is required: %s has authenticated routes",
+                  rt->d.def->name);
+        return -1;
+    }
+    char *pem = NULL, err[512];
+    if (file_read_text(c->jwt_public_key, 65536, &pem, NULL, err, sizeof err) != 0) {
+        log_error(NULL, "OF_JWT_PUBLIC_KEY: %s", err);
+        return -1;
+    }
+    int rc = auth_verifier_new(pem, c->jwt_kid, c->jwt_issuer, 60, &rt->d.verifier);
+    free(pem);
+    if (rc != 0) {
+        log_error(NULL, "OF_JWT_PUBLIC_KEY: %s is not an EC P-256 public key in PEM form",
+                  c->jwt_public_key);
+        return -1;
+    }
+    return 0;
+}
+
+bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
+                       const struct ratelimit_rule *rule)
+{
+    struct ratelimit_decision dec;
+    if (redis_ratelimit_hit(d->redis, key, rule, &dec) != OF_OK) {
+        http_reply_error(res, 503, "rate_limiter_unavailable",
+                         "this endpoint is unavailable for a moment; try again", NULL);
+        http_add_header(res, "Retry-After", "1");
+        return false;
+    }
+    http_ratelimit_headers(res, &dec);
+    if (!dec.allowed)
+        http_reply_error(res, 429, "rate_limited", "too many requests; see Retry-After", NULL);
+    return dec.allowed;
+}
+
 static const char *check(bool ok)
 {
     return ok ? "ok" : "unavailable";
@@ -299,6 +360,7 @@ static int start_threads(struct runtime *rt)
         .threads = (unsigned)c->http_threads,
         .max_body = (size_t)c->http_max_body,
         .service = def->name,
+        .verifier = rt->d.verifier,
     };
     rt->http = http_server_start(&hc, def->routes, def->n_routes, &rt->d, rt->d.metrics, ready, rt,
                                  err, sizeof err);
@@ -319,6 +381,8 @@ static int start(struct runtime *rt)
 
     rt->d.metrics = metrics_new();
     declare_process_metrics(rt);
+    if (load_verifier(rt) != 0)
+        return -1;
     if (apply_migrations(rt) != OF_OK)
         return -1;
     rt->d.pool = db_pool_new(c->database_url, rt->d.def->name, (unsigned)c->db_pool_size);
@@ -361,6 +425,8 @@ static void stop(struct runtime *rt)
     rt->probe = NULL;
     db_pool_free(rt->d.pool);
     rt->d.pool = NULL;
+    auth_verifier_free(rt->d.verifier);
+    rt->d.verifier = NULL;
     metrics_free(rt->d.metrics);
     rt->d.metrics = NULL;
 }

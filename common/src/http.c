@@ -46,6 +46,7 @@ struct http_server {
     struct metrics *metrics;
     http_ready_fn ready;
     void *ready_ud;
+    const struct auth_verifier *verifier;
 };
 
 /* Per-request state, created when MHD sees the request line and freed when it completes. */
@@ -120,6 +121,21 @@ void http_add_header(struct http_response *res, const char *name, const char *va
     res->headers[res->n_headers].name = xstrdup(name);
     res->headers[res->n_headers].value = xstrdup(value ? value : "");
     res->n_headers++;
+}
+
+void http_ratelimit_headers(struct http_response *res, const struct ratelimit_decision *d)
+{
+    char v[16];
+    snprintf(v, sizeof v, "%u", d->limit);
+    http_add_header(res, "RateLimit-Limit", v);
+    snprintf(v, sizeof v, "%u", d->remaining);
+    http_add_header(res, "RateLimit-Remaining", v);
+    snprintf(v, sizeof v, "%u", d->reset_s);
+    http_add_header(res, "RateLimit-Reset", v);
+    if (!d->allowed) {
+        snprintf(v, sizeof v, "%u", d->retry_after);
+        http_add_header(res, "Retry-After", v);
+    }
 }
 
 /* ---- request accessors ---------------------------------------------------------------------- */
@@ -426,6 +442,35 @@ static enum MHD_Result send_too_large(struct req_ctx *ctx, struct MHD_Connection
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
 
+/* On a route that declares roles: the bearer token must verify (else 401 with a
+ * WWW-Authenticate challenge, RFC 6750) and carry one of the roles (else 403). Returns true when
+ * the handler may run; otherwise res holds the refusal. */
+static bool authorize(struct req_ctx *ctx, struct http_response *res)
+{
+    struct http_request *req = &ctx->req;
+    const char *header = http_header(req, MHD_HTTP_HEADER_AUTHORIZATION);
+    char token[AUTH_TOKEN_MAX + 1];
+    const char *reason = "no bearer token";
+    if (!header || auth_bearer(header, token, sizeof token) != 0) {
+        http_reply_error(res, 401, "unauthorized", "a bearer token is required", NULL);
+        http_add_header(res, "WWW-Authenticate", "Bearer realm=\"orderflow\"");
+        return false;
+    }
+    if (!ctx->srv->verifier || auth_verify(ctx->srv->verifier, token, time_now_ms() / 1000,
+                                           &req->principal, &reason) != 0) {
+        log_info(&req->log, "token refused on %s %s: %s", req->method, req->pattern, reason);
+        http_reply_error(res, 401, "invalid_token", "the bearer token is not valid", NULL);
+        http_add_header(res, "WWW-Authenticate",
+                        "Bearer realm=\"orderflow\", error=\"invalid_token\"");
+        return false;
+    }
+    if (!(req->principal.role & ctx->route->roles)) {
+        http_reply_error(res, 403, "forbidden", "this role may not use this resource", NULL);
+        return false;
+    }
+    return true;
+}
+
 static enum MHD_Result run_handler(struct req_ctx *ctx, struct MHD_Connection *conn)
 {
     struct http_request *req = &ctx->req;
@@ -434,7 +479,7 @@ static enum MHD_Result run_handler(struct req_ctx *ctx, struct MHD_Connection *c
     req->body_len = ctx->body.len;
     if (ctx->builtin)
         ctx->builtin->fn(ctx->srv, req, &res);
-    else
+    else if (!ctx->route->roles || authorize(ctx, &res))
         ctx->route->handler(req, &res);
     if (res.status < 100 || res.status > 599) {
         log_error(&req->log, "handler for %s %s set no valid status (%d)", req->method,
@@ -595,6 +640,7 @@ struct http_server *http_server_start(const struct http_server_config *cfg,
     s->metrics = metrics;
     s->ready = ready;
     s->ready_ud = ready_ud;
+    s->verifier = cfg->verifier;
     declare_metrics(metrics);
     errno = 0;
     s->daemon = start_daemon(s, cfg, &ss, v6);

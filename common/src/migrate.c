@@ -12,12 +12,14 @@
 
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/file.h"
 #include "common/migrate.h"
 #include "common/xalloc.h"
 
-#define LOCK_KEY_SQL "hashtext('orderflow.migrate.' || $1)"
-#define LOCK_NAME    "hashtext('orderflow.migrate.%s')"
-#define LOCK_WAIT    "30s"
+#define LOCK_KEY_SQL  "hashtext('orderflow.migrate.' || $1)"
+#define LOCK_NAME     "hashtext('orderflow.migrate.%s')"
+#define MIGRATION_MAX (16u << 20) /* no migration file is larger */
+#define LOCK_WAIT     "30s"
 
 /* One migration file found in the directory. */
 struct mig_file {
@@ -153,29 +155,16 @@ fail:
     return OF_EPERMANENT;
 }
 
-/* Reads a whole file as a C string; NULL (with err set) when unreadable or it holds a NUL. */
+/* Reads a whole migration file; NULL (with err set) when unreadable or it holds a NUL. */
 static char *read_file(const struct mig_file *f, char *err, size_t errlen)
 {
-    struct buf b = {0};
-    char chunk[8192];
-    size_t n;
-    FILE *fp = fopen(f->path, "rb");
-
-    if (fp == NULL) {
-        set_err(err, errlen, "migration %s: %s", f->fname, strerror(errno));
+    char *text = NULL;
+    char msg[512];
+    if (file_read_text(f->path, MIGRATION_MAX, &text, NULL, msg, sizeof msg) != 0) {
+        set_err(err, errlen, "migration %s", msg);
         return NULL;
     }
-    while ((n = fread(chunk, 1, sizeof(chunk), fp)) > 0)
-        buf_append(&b, chunk, n);
-    if (ferror(fp) || memchr(b.data != NULL ? b.data : "", '\0', b.len) != NULL) {
-        set_err(err, errlen, "migration %s: %s", f->fname,
-                ferror(fp) ? "read error" : "contains a NUL byte");
-        fclose(fp);
-        buf_free(&b);
-        return NULL;
-    }
-    fclose(fp);
-    return b.data != NULL ? buf_steal(&b) : xstrdup("");
+    return text;
 }
 
 /* Replaces every {{schema}} and {{role}} in text with the service's names (both checked plain

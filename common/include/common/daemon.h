@@ -3,12 +3,14 @@
 #ifndef COMMON_DAEMON_H
 #define COMMON_DAEMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/config.h"
 #include "common/consumer.h"
 #include "common/http.h"
 
+struct auth_verifier;
 struct db_pool;
 struct metrics;
 struct redis_client;
@@ -40,6 +42,9 @@ struct daemon_config {
     long retry_max_ms;
     long retry_budget;
     long shutdown_timeout_ms;
+    char *jwt_public_key;
+    char *jwt_issuer;
+    char *jwt_kid;
 };
 
 /* What makes one service different from another; main.c fills one and calls daemon_main. */
@@ -64,8 +69,16 @@ struct daemon {
     struct metrics *metrics;
     struct db_pool *pool;
     struct redis_client *redis;
-    void *app; /* the service's own state, from later issues */
+    struct auth_verifier *verifier; /* bearer tokens; NULL when the service has no such routes */
+    void *app;                      /* the service's own state, from later issues */
 };
+
+/* Counts one request against key (namespaced by the caller, e.g. "otp:phone:+4420...") under
+ * rule and sets the RateLimit-* headers on res. Returns true when the request may go on. When it
+ * may not, res already holds the answer: 429 with Retry-After over the limit, or 503 when Redis
+ * cannot be asked (rate-limited endpoints fail closed, DESIGN.md section 6). */
+bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
+                       const struct ratelimit_rule *rule);
 
 /* Parses arguments (--help, --version), then runs the daemon until SIGTERM or SIGINT. Returns the
  * process exit status: 0 after a clean stop, 2 for bad arguments or configuration, 1 when a

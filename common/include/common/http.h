@@ -8,7 +8,9 @@
 
 #include <jansson.h>
 
+#include "common/auth.h"
 #include "common/log.h"
+#include "common/ratelimit.h"
 #include "common/route.h"
 #include "common/trace.h"
 #include "common/xalloc.h"
@@ -28,6 +30,7 @@ struct http_request {
     char request_id[HTTP_REQUEST_ID_MAX]; /* X-Request-Id as received (if sane) or generated */
     struct trace_ctx trace;               /* from traceparent, or a new trace */
     struct log_fields log;                /* trace_id and request_id filled in */
+    struct auth_principal principal;      /* the caller, on routes that declare roles */
     void *conn;                           /* struct MHD_Connection */
     void *app;                            /* the server's app pointer */
 };
@@ -52,7 +55,8 @@ typedef void (*http_handler_fn)(struct http_request *req, struct http_response *
 struct http_route {
     struct route_key key; /* must stay first: route_lookup() walks the table through it */
     http_handler_fn handler;
-    unsigned roles; /* roles allowed (0: public); enforced from the identity issue on */
+    unsigned roles; /* enum auth_role bits allowed; 0: public. Others need a valid bearer token
+                     * (401 with WWW-Authenticate otherwise) of one of these roles (else 403). */
 };
 
 /* Sets status and a JSON body (stolen). */
@@ -65,6 +69,9 @@ void http_add_header(struct http_response *res, const char *name, const char *va
 /* A request header or query argument, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from d, and Retry-After when the
+ * request was refused. */
+void http_ratelimit_headers(struct http_response *res, const struct ratelimit_decision *d);
 /* Parses the body as a JSON object. On failure replies 400 (code "invalid_json" or
  * "body_not_object") and returns -1; on success returns 0 and the object (caller owns). */
 int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj);
@@ -79,6 +86,7 @@ struct http_server_config {
     unsigned threads;
     size_t max_body; /* 413 above this */
     const char *service;
+    const struct auth_verifier *verifier; /* checks tokens on routes with roles; NULL: none pass */
 };
 
 struct http_server;

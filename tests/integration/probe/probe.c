@@ -100,8 +100,29 @@ static size_t probe_lock_keys(const struct envelope *ev, int64_t *ret_keys, size
     return 1;
 }
 
+/* GET /v1/probe/whoami (customers and admins): the caller as the token says. */
+static void whoami(struct http_request *req, struct http_response *res)
+{
+    http_reply_json(res, 200,
+                    json_pack("{s:s, s:s}", "sub", req->principal.sub, "role",
+                              auth_role_name(req->principal.role)));
+}
+
+/* POST /v1/probe/limited: 3 requests per 10 s per X-Probe-Key, counted in Redis. */
+static void limited(struct http_request *req, struct http_response *res)
+{
+    static const struct ratelimit_rule rule = {3, 10000};
+    const char *who = http_header(req, "X-Probe-Key");
+    char key[128];
+    snprintf(key, sizeof key, "probe:limited:%s", who ? who : "-");
+    if (daemon_rate_limit(req->app, res, key, &rule))
+        http_reply_json(res, 200, json_pack("{s:b}", "ok", 1));
+}
+
 static const struct http_route routes[] = {
     {{"POST", "/v1/probe/emit"}, emit, 0},
+    {{"GET", "/v1/probe/whoami"}, whoami, AUTH_CUSTOMER | AUTH_ADMIN},
+    {{"POST", "/v1/probe/limited"}, limited, 0},
 };
 
 static const struct event_handler handlers[] = {

@@ -1,0 +1,530 @@
+/* Bearer tokens: ES256 JWT signing and verification over libjwt 1.10, JWKS and roles. */
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <jwt.h>
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+
+#include "common/auth.h"
+#include "common/errors.h"
+#include "common/uuid.h"
+#include "common/xalloc.h"
+
+/* What auth_verify checks, in order, and why.
+ *
+ * libjwt 1.10 is only trusted with the signature arithmetic; everything else is checked here:
+ * - Shape before libjwt: at most AUTH_TOKEN_MAX bytes, exactly three non-empty parts of
+ *   canonical unpadded base64url (unused low bits zero, so one token has one spelling). libjwt
+ *   splits at the first two dots only and its base64 decoder skips characters outside the
+ *   alphabet, so without this "head.body.si.g" or a signature with junk inside still verifies.
+ * - jwt_decode() is always given the key. With a NULL key libjwt 1.10 silently drops the
+ *   signature check and accepts "alg":"none" tokens unverified.
+ * - jwt_decode() takes the algorithm from the token's own header and verifies with it. So after
+ *   a successful decode jwt_get_alg() must be ES256: otherwise an HS256 token whose HMAC secret
+ *   is our public key PEM (which is public) would pass, and so would ES384 signed with a P-256
+ *   key. libjwt itself refuses "none" when a key is given; we check anyway.
+ * - libjwt 1.10 checks no claim at all: kid (header), iss, sub, role, iat and exp are checked
+ *   here with their JSON types (jwt_get_grant_int() would read a string exp as 0).
+ * - iat may be at most skew seconds in the future, exp at most skew seconds in the past, and
+ *   exp must come after iat.
+ *
+ * Thread safety: a verifier is never written after creation. jwt_decode() works on a jwt_t of
+ * its own per call and only reads the key bytes we pass; libjwt 1.10 has no global state (no
+ * allocator hooks yet, nothing in .data/.bss but the C runtime's 16 bytes). OpenSSL 3 and
+ * jansson are thread-safe on objects that are not shared. Keys are kept as PEM text because
+ * that is what libjwt 1.10 takes (it parses the PEM on every call). */
+
+/* ---- Roles ---- */
+
+static const struct {
+    unsigned role;
+    const char *name;
+} roles[] = {
+    {AUTH_CUSTOMER, "customer"},
+    {AUTH_BUSINESS, "business"},
+    {AUTH_PARTNER, "partner"},
+    {AUTH_ADMIN, "admin"},
+};
+
+const char *auth_role_name(unsigned role)
+{
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if (roles[i].role == role)
+            return roles[i].name;
+    }
+    return NULL;
+}
+
+unsigned auth_role_parse(const char *name)
+{
+    if (!name)
+        return 0;
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++) {
+        if (strcmp(roles[i].name, name) == 0)
+            return roles[i].role;
+    }
+    return 0;
+}
+
+/* ---- Keys ---- */
+
+/* Refuses encrypted PEM instead of letting OpenSSL prompt on the terminal. */
+static int no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+    (void)buf, (void)size, (void)rwflag, (void)u;
+    return -1;
+}
+
+static bool is_p256(const EVP_PKEY *pkey)
+{
+    char group[32];
+    size_t len = 0;
+    if (!EVP_PKEY_is_a(pkey, "EC"))
+        return false;
+    if (!EVP_PKEY_get_utf8_string_param(pkey, OSSL_PKEY_PARAM_GROUP_NAME, group, sizeof group,
+                                        &len))
+        return false;
+    return strcmp(group, "prime256v1") == 0;
+}
+
+/* Parses a PEM private (private = true) or public key; NULL unless it is an EC P-256 key. */
+static EVP_PKEY *load_p256(const char *pem, bool private)
+{
+    if (!pem || !*pem)
+        return NULL;
+    BIO *bio = BIO_new_mem_buf(pem, -1);
+    if (!bio)
+        return NULL;
+    EVP_PKEY *pkey = private ? PEM_read_bio_PrivateKey(bio, NULL, no_passphrase, NULL)
+                             : PEM_read_bio_PUBKEY(bio, NULL, no_passphrase, NULL);
+    BIO_free(bio);
+    if (pkey && !is_p256(pkey)) {
+        EVP_PKEY_free(pkey);
+        pkey = NULL;
+    }
+    return pkey;
+}
+
+/* The public half as SubjectPublicKeyInfo PEM; NULL on an OpenSSL failure. */
+static char *public_pem(EVP_PKEY *pkey)
+{
+    char *ret = NULL;
+    BIO *bio = BIO_new(BIO_s_mem());
+    if (!bio)
+        return NULL;
+    if (PEM_write_bio_PUBKEY(bio, pkey)) {
+        char *data;
+        long n = BIO_get_mem_data(bio, &data);
+        if (n > 0)
+            ret = xstrndup(data, (size_t)n);
+    }
+    BIO_free(bio);
+    return ret;
+}
+
+/* Unpadded base64url of n bytes into out (at least 4 * ((n + 2) / 3) + 1 bytes). */
+static void b64url(const unsigned char *in, size_t n, char *out)
+{
+    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
+    while (len > 0 && out[len - 1] == '=')
+        len--;
+    out[len] = '\0';
+    for (char *p = out; *p; p++) {
+        if (*p == '+')
+            *p = '-';
+        else if (*p == '/')
+            *p = '_';
+    }
+}
+
+/* One affine coordinate (OSSL_PKEY_PARAM_EC_PUB_X or _Y) as 32 bytes in base64url. */
+static bool coordinate_b64url(const EVP_PKEY *pkey, const char *param, char out[45])
+{
+    BIGNUM *bn = NULL;
+    unsigned char raw[32];
+    if (!EVP_PKEY_get_bn_param(pkey, param, &bn))
+        return false;
+    bool ok = BN_bn2binpad(bn, raw, sizeof raw) == (int)sizeof raw;
+    BN_free(bn);
+    if (ok)
+        b64url(raw, sizeof raw, out);
+    return ok;
+}
+
+/* The JWKS document of a P-256 key (malloc'd, compact JSON); NULL on failure. */
+static char *jwks_of(const EVP_PKEY *pkey, const char *kid)
+{
+    char x[45], y[45];
+    if (!coordinate_b64url(pkey, OSSL_PKEY_PARAM_EC_PUB_X, x) ||
+        !coordinate_b64url(pkey, OSSL_PKEY_PARAM_EC_PUB_Y, y))
+        return NULL;
+    json_t *doc = json_pack("{s:[{s:s, s:s, s:s, s:s, s:s, s:s, s:s}]}", "keys", "kty", "EC", "crv",
+                            "P-256", "x", x, "y", y, "kid", kid, "alg", "ES256", "use", "sig");
+    if (!doc)
+        return NULL;
+    char *text = json_dumps(doc, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(doc);
+    return text;
+}
+
+int auth_jwks_json(const char *public_key_pem, const char *kid, char **ret_json)
+{
+    if (!kid || !*kid)
+        return OF_EPERMANENT;
+    EVP_PKEY *pkey = load_p256(public_key_pem, false);
+    if (!pkey)
+        return OF_EPERMANENT;
+    char *json = jwks_of(pkey, kid);
+    EVP_PKEY_free(pkey);
+    if (!json)
+        return OF_EPERMANENT;
+    *ret_json = json;
+    return OF_OK;
+}
+
+/* ---- Signing ---- */
+
+struct auth_signer {
+    char *private_pem; /* scrubbed on free */
+    char *public_pem;
+    char *jwks;
+    char *kid;
+    char *issuer;
+    int64_t lifetime_s;
+};
+
+void auth_signer_free(struct auth_signer *s)
+{
+    if (!s)
+        return;
+    if (s->private_pem) {
+        OPENSSL_cleanse(s->private_pem, strlen(s->private_pem));
+        free(s->private_pem);
+    }
+    free(s->public_pem);
+    free(s->jwks);
+    free(s->kid);
+    free(s->issuer);
+    free(s);
+}
+
+int auth_signer_new(const char *private_key_pem, const char *kid, const char *issuer,
+                    int64_t lifetime_s, struct auth_signer **ret_signer)
+{
+    if (!kid || !*kid || !issuer || !*issuer || lifetime_s < 1 || lifetime_s > AUTH_LIFETIME_MAX)
+        return OF_EPERMANENT;
+    EVP_PKEY *pkey = load_p256(private_key_pem, true);
+    if (!pkey)
+        return OF_EPERMANENT;
+    struct auth_signer *s = xcalloc(1, sizeof *s);
+    s->private_pem = xstrdup(private_key_pem);
+    s->public_pem = public_pem(pkey);
+    s->jwks = jwks_of(pkey, kid);
+    s->kid = xstrdup(kid);
+    s->issuer = xstrdup(issuer);
+    s->lifetime_s = lifetime_s;
+    EVP_PKEY_free(pkey);
+    if (!s->public_pem || !s->jwks) {
+        auth_signer_free(s);
+        return OF_EPERMANENT;
+    }
+    *ret_signer = s;
+    return OF_OK;
+}
+
+const char *auth_signer_jwks(const struct auth_signer *s)
+{
+    return s->jwks;
+}
+
+const char *auth_signer_public_pem(const struct auth_signer *s)
+{
+    return s->public_pem;
+}
+
+/* The claims as compact JSON (malloc'd by jansson); NULL on failure. */
+static char *claims_json(const struct auth_signer *s, const char *sub, const char *role,
+                         int64_t now_s)
+{
+    json_t *claims =
+        json_pack("{s:s, s:s, s:I, s:I, s:s}", "sub", sub, "role", role, "iat", (json_int_t)now_s,
+                  "exp", (json_int_t)(now_s + s->lifetime_s), "iss", s->issuer);
+    if (!claims)
+        return NULL;
+    char *text = json_dumps(claims, JSON_COMPACT);
+    json_decref(claims);
+    return text;
+}
+
+int auth_sign(const struct auth_signer *s, const char *sub, unsigned role, int64_t now_s,
+              char **ret_token)
+{
+    const char *role_name = auth_role_name(role);
+    if (!s || !sub || !uuid_valid(sub) || !role_name)
+        return OF_EPERMANENT;
+    int rc = OF_EPERMANENT;
+    jwt_t *jwt = NULL;
+    char *claims = claims_json(s, sub, role_name, now_s);
+    if (!claims || jwt_new(&jwt) != 0)
+        goto out;
+    if (jwt_add_grants_json(jwt, claims) != 0 || jwt_add_header(jwt, "kid", s->kid) != 0 ||
+        jwt_set_alg(jwt, JWT_ALG_ES256, (const unsigned char *)s->private_pem,
+                    (int)strlen(s->private_pem)) != 0)
+        goto out;
+    char *token = jwt_encode_str(jwt);
+    if (!token)
+        goto out;
+    *ret_token = token;
+    rc = OF_OK;
+out:
+    jwt_free(jwt); /* scrubs libjwt's copy of the key */
+    free(claims);
+    return rc;
+}
+
+/* ---- Verification ---- */
+
+struct auth_verifier {
+    char *pem;
+    int pem_len;
+    char *kid;
+    char *issuer;
+    int64_t skew_s;
+};
+
+void auth_verifier_free(struct auth_verifier *v)
+{
+    if (!v)
+        return;
+    free(v->pem);
+    free(v->kid);
+    free(v->issuer);
+    free(v);
+}
+
+int auth_verifier_new(const char *public_key_pem, const char *kid, const char *issuer,
+                      int64_t skew_s, struct auth_verifier **ret_verifier)
+{
+    if (!kid || !*kid || !issuer || !*issuer || skew_s < 0 || skew_s > AUTH_SKEW_MAX)
+        return OF_EPERMANENT;
+    EVP_PKEY *pkey = load_p256(public_key_pem, false);
+    if (!pkey)
+        return OF_EPERMANENT;
+    EVP_PKEY_free(pkey);
+    struct auth_verifier *v = xcalloc(1, sizeof *v);
+    v->pem = xstrdup(public_key_pem);
+    v->pem_len = (int)strlen(v->pem);
+    v->kid = xstrdup(kid);
+    v->issuer = xstrdup(issuer);
+    v->skew_s = skew_s;
+    *ret_verifier = v;
+    return OF_OK;
+}
+
+static bool b64url_char(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+}
+
+static unsigned b64url_value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return (unsigned)(c - 'A');
+    if (c >= 'a' && c <= 'z')
+        return (unsigned)(c - 'a' + 26);
+    if (c >= '0' && c <= '9')
+        return (unsigned)(c - '0' + 52);
+    return c == '-' ? 62 : 63;
+}
+
+/* One part of n characters: non-empty canonical unpadded base64url. A length of 4k+1 cannot be
+ * base64; in a 4k+2 or 4k+3 tail the bits past the last whole byte must be zero. */
+static bool part_ok(const char *p, size_t n)
+{
+    if (n == 0 || n % 4 == 1)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!b64url_char(p[i]))
+            return false;
+    }
+    unsigned unused = n % 4 == 2 ? 0x0f : n % 4 == 3 ? 0x03 : 0;
+    return (b64url_value(p[n - 1]) & unused) == 0;
+}
+
+/* Exactly three parts separated by dots, each one part_ok(). */
+static bool shape_ok(const char *token, size_t len)
+{
+    size_t start = 0, parts = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && token[i] != '.')
+            continue;
+        if (++parts > 3 || !part_ok(token + start, i - start))
+            return false;
+        start = i + 1;
+    }
+    return parts == 3;
+}
+
+/* Reads an integer claim; false if it is missing or not a JSON integer. */
+static bool int_claim(const json_t *claims, const char *name, int64_t *ret)
+{
+    const json_t *v = json_object_get(claims, name);
+    if (!json_is_integer(v))
+        return false;
+    *ret = (int64_t)json_integer_value(v);
+    return true;
+}
+
+/* Checks the claims that say who the caller is and fills p; a reason or NULL. */
+static const char *check_identity(const struct auth_verifier *v, const json_t *claims,
+                                  struct auth_principal *p)
+{
+    const char *iss = json_string_value(json_object_get(claims, "iss"));
+    if (!iss)
+        return "missing iss";
+    if (strcmp(iss, v->issuer) != 0)
+        return "wrong iss";
+    const char *sub = json_string_value(json_object_get(claims, "sub"));
+    if (!sub || !uuid_valid(sub))
+        return "bad sub";
+    p->role = auth_role_parse(json_string_value(json_object_get(claims, "role")));
+    if (!p->role)
+        return "bad role";
+    snprintf(p->sub, sizeof p->sub, "%s", sub);
+    return NULL;
+}
+
+/* Checks iat and exp against now with the allowed skew and fills p; a reason or NULL. */
+static const char *check_times(const struct auth_verifier *v, const json_t *claims, int64_t now,
+                               struct auth_principal *p)
+{
+    if (!int_claim(claims, "iat", &p->iat))
+        return "bad iat";
+    if (!int_claim(claims, "exp", &p->exp))
+        return "bad exp";
+    if (p->exp <= p->iat)
+        return "exp not after iat";
+    if (p->iat > now + v->skew_s)
+        return "iat in the future";
+    if (p->exp < now - v->skew_s)
+        return "expired";
+    return NULL;
+}
+
+/* The decoded token's claims, re-read strictly with jansson; NULL if they are not an object. */
+static json_t *claims_of(jwt_t *jwt)
+{
+    char *text = jwt_get_grants_json(jwt, NULL);
+    if (!text)
+        return NULL;
+    json_t *claims = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    free(text);
+    if (claims && !json_is_object(claims)) {
+        json_decref(claims);
+        claims = NULL;
+    }
+    return claims;
+}
+
+/* Everything after the signature: algorithm, kid, claims. A reason or NULL. */
+static const char *check_decoded(const struct auth_verifier *v, jwt_t *jwt, int64_t now,
+                                 struct auth_principal *p)
+{
+    if (jwt_get_alg(jwt) != JWT_ALG_ES256)
+        return "algorithm not ES256";
+    const char *kid = jwt_get_header(jwt, "kid");
+    if (!kid)
+        return "missing kid";
+    if (strcmp(kid, v->kid) != 0)
+        return "unknown kid";
+    json_t *claims = claims_of(jwt);
+    if (!claims)
+        return "bad claims";
+    const char *reason = check_identity(v, claims, p);
+    if (!reason)
+        reason = check_times(v, claims, now, p);
+    json_decref(claims);
+    return reason;
+}
+
+/* The whole check; a reason or NULL when the token is good (p filled). */
+static const char *verify(const struct auth_verifier *v, const char *token, int64_t now,
+                          struct auth_principal *p)
+{
+    if (!v)
+        return "no verifier";
+    if (!token || !*token)
+        return "no token";
+    size_t len = strnlen(token, AUTH_TOKEN_MAX + 1);
+    if (len > AUTH_TOKEN_MAX)
+        return "token too long";
+    if (!shape_ok(token, len))
+        return "malformed token";
+    jwt_t *jwt = NULL;
+    /* Always with the key: see the comment at the top. */
+    if (jwt_decode(&jwt, token, (const unsigned char *)v->pem, v->pem_len) != 0 || !jwt) {
+        jwt_free(jwt);
+        return "bad signature or encoding";
+    }
+    const char *reason = check_decoded(v, jwt, now, p);
+    jwt_free(jwt);
+    return reason;
+}
+
+int auth_verify(const struct auth_verifier *v, const char *token, int64_t now_s,
+                struct auth_principal *ret_principal, const char **ret_reason)
+{
+    struct auth_principal p = {0};
+    const char *reason = verify(v, token, now_s, &p);
+    if (reason) {
+        if (ret_reason)
+            *ret_reason = reason;
+        return OF_EPERMANENT;
+    }
+    *ret_principal = p;
+    return OF_OK;
+}
+
+/* ---- HTTP helper ---- */
+
+static bool is_ws(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int auth_bearer(const char *authorization, char *ret, size_t len)
+{
+    if (!authorization)
+        return -1;
+    const char *p = authorization;
+    while (is_ws(*p))
+        p++;
+    if (strncasecmp(p, "bearer", 6) != 0 || !is_ws(p[6]))
+        return -1;
+    p += 6;
+    while (is_ws(*p))
+        p++;
+    size_t n = 0;
+    while (p[n] > 0x20 && p[n] < 0x7f)
+        n++;
+    for (const char *q = p + n; *q; q++) {
+        if (!is_ws(*q))
+            return -1; /* inner whitespace or a control or non-ASCII byte */
+    }
+    if (n == 0 || n >= len)
+        return -1;
+    memcpy(ret, p, n);
+    ret[n] = '\0';
+    return 0;
+}

@@ -1,0 +1,117 @@
+/* customer-svc input rules: E.164 phones, roles, names, e-mail, addresses, feed query parameters
+ * and feed cursors, and the JSON request bodies built from them. Pure: no I/O, no allocation that
+ * outlives a call. Every failure names the first offending field, so the HTTP layer can answer
+ * 400 {"error":{"code","message","field"}}. */
+#ifndef CUSTOMER_RULES_H
+#define CUSTOMER_RULES_H
+
+#include <stdbool.h>
+
+#include <jansson.h>
+
+#include "customer.h"
+
+/* Error codes (the "code" of the 400 answer). */
+#define CUSTOMER_ERR_BODY_NOT_OBJECT "body_not_object" /* the body is not a JSON object */
+#define CUSTOMER_ERR_UNKNOWN_FIELD   "unknown_field"   /* a member this request does not take */
+#define CUSTOMER_ERR_READ_ONLY_FIELD "read_only_field" /* server-owned: id, role, created_at... */
+#define CUSTOMER_ERR_MISSING_FIELD   "missing_field"
+#define CUSTOMER_ERR_INVALID_TYPE    "invalid_type" /* e.g. a string where a number belongs */
+#define CUSTOMER_ERR_INVALID_VALUE   "invalid_value"
+#define CUSTOMER_ERR_OUT_OF_RANGE    "out_of_range"
+#define CUSTOMER_ERR_TOO_LONG        "too_long"
+
+#define CUSTOMER_ERROR_FIELD_SIZE   65 /* longer names (unknown members) are cut at a character */
+#define CUSTOMER_ERROR_MESSAGE_SIZE 160
+
+/* The first problem found in a request. code is one of the static strings above; field is the
+ * member or query parameter ("" when the error concerns the whole body); message is English for
+ * humans and never echoes the rejected value. */
+struct customer_error {
+    const char *code;
+    char field[CUSTOMER_ERROR_FIELD_SIZE];
+    char message[CUSTOMER_ERROR_MESSAGE_SIZE];
+};
+
+/* POST /v1/auth/otp {phone, role?}. role defaults to AUTH_CUSTOMER. */
+struct customer_otp_request {
+    char phone[CUSTOMER_PHONE_SIZE];
+    unsigned role;
+};
+
+/* POST /v1/auth/verify {phone, code}. */
+struct customer_otp_verify {
+    char phone[CUSTOMER_PHONE_SIZE];
+    char code[CUSTOMER_OTP_CODE_DIGITS + 1];
+};
+
+/* PATCH /v1/me {name?, email?}: only the members present change. email null (stored here as
+ * set_email with an empty email) removes the address; name cannot be removed. */
+struct customer_profile_patch {
+    bool set_name;
+    char name[CUSTOMER_TEXT_SIZE(CUSTOMER_NAME_MAX)];
+    bool set_email;
+    char email[CUSTOMER_EMAIL_MAX + 1];
+};
+
+/* ---- Single values ---- */
+
+/* True if s is E.164: '+', then 8 to 15 ASCII digits, the first not 0. */
+bool customer_rules_phone_valid(const char *s);
+/* The role a client may ask for: "customer", "business" or "partner" (exact, lowercase) give
+ * AUTH_CUSTOMER, AUTH_BUSINESS or AUTH_PARTNER in *ret_role. "admin" and anything else return
+ * OF_EPERMANENT with *ret_role untouched: admin tokens only come from the operator command. */
+int customer_rules_role_parse(const char *s, unsigned *ret_role);
+/* True if s is a practical e-mail address: at most 254 ASCII bytes, one '@', a local part of 1
+ * to 64 characters from [A-Za-z0-9!#$%&'*+/=?^_`{|}~.-] without leading, trailing or doubled
+ * dots, and a domain of at least two dot-separated labels of [A-Za-z0-9-] (1 to 63 each, no
+ * leading or trailing '-'), the last at least 2 letters. */
+bool customer_rules_email_valid(const char *s);
+/* True if s is exactly CUSTOMER_OTP_CODE_DIGITS ASCII digits. */
+bool customer_rules_code_valid(const char *s);
+
+/* ---- Request bodies ----
+ * Each takes the parsed body (borrowed), checks it and on success fills *ret and returns 0. On
+ * failure returns OF_EPERMANENT, fills *err with the first problem and leaves *ret untouched.
+ * Checks, in order: the body is an object; every member is known to this request (server-owned
+ * members such as id, account_id, owner, role or created_at are read_only_field, anything else
+ * unknown_field); then each field in turn: present if required, of the right JSON type (numbers
+ * must be JSON numbers, not strings), within its limits. Text (name, label, line1, city) must be
+ * valid UTF-8 without control characters or NUL, not blank, and at most its limit in characters. */
+
+/* {phone, role?}. */
+int customer_rules_otp_request(const json_t *body, struct customer_otp_request *ret,
+                               struct customer_error *err);
+/* {phone, code}. */
+int customer_rules_otp_verify(const json_t *body, struct customer_otp_verify *ret,
+                              struct customer_error *err);
+/* {name?, email?}; phone and role are read-only here. */
+int customer_rules_profile_patch(const json_t *body, struct customer_profile_patch *ret,
+                                 struct customer_error *err);
+/* {label, line1, city, postcode, lat, lng}, all required (POST and PUT alike); ret->id is set to
+ * "". postcode is 1 to 20 of ASCII letters, digits, space and '-', with a letter or digit. */
+int customer_rules_address(const json_t *body, struct customer_address *ret,
+                           struct customer_error *err);
+
+/* ---- Feed ---- */
+
+/* GET /v1/feed query parameters, each as received or NULL when absent: address_id (required,
+ * a UUID), radius_km (decimal digits with an optional fraction, 0 < r <= 50, default 5), limit
+ * (digits, 1..100, default 20), cursor (optional, see below). Same contract as the body
+ * functions, the field being the parameter's name. */
+int customer_rules_feed_query(const char *address_id, const char *radius_km, const char *limit,
+                              const char *cursor, struct customer_feed_query *ret,
+                              struct customer_error *err);
+
+/* Writes the opaque cursor for c: unpadded base64url of "<distance_m as %.17g>:<outlet_id>", so
+ * the distance survives the round trip bit for bit. Returns 0, or OF_EPERMANENT (ret untouched)
+ * if the distance is negative, not finite or longer than half the Earth's circumference, or the
+ * outlet id is not a UUID. */
+int customer_rules_cursor_encode(const struct customer_feed_cursor *c,
+                                 char ret[CUSTOMER_CURSOR_SIZE]);
+/* Reads a cursor made by customer_rules_cursor_encode. Only the exact encoding of a valid cursor
+ * is accepted (no padding, no stray bits, no other spelling of the same number); anything else
+ * returns OF_EPERMANENT with *ret untouched. */
+int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret);
+
+#endif

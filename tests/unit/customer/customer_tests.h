@@ -1,0 +1,8 @@
+/* The groups of the customer unit-test executable; each returns cmocka's failure count. */
+#ifndef CUSTOMER_TESTS_H
+#define CUSTOMER_TESTS_H
+
+int run_rules_tests(void);
+int run_otp_tests(void);
+
+#endif

@@ -1,0 +1,10 @@
+/* Runs every group of the customer-svc unit tests and fails if any group failed. */
+#include "customer_tests.h"
+
+int main(void)
+{
+    int failed = 0;
+    failed += run_rules_tests();
+    failed += run_otp_tests();
+    return failed == 0 ? 0 : 1;
+}
