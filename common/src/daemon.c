@@ -112,6 +112,8 @@ static void usage(const struct service_def *def, const struct config_var *vars, 
             "orderflow %s: configured only through the environment.\n\nEnvironment:\n",
             def->name, def->name);
     config_print_help(vars, N_VARS, out);
+    if (def->n_config)
+        config_print_help(def->config, def->n_config, out);
 }
 
 /* Handles the command line. Returns -1 to go on, else the exit status. */
@@ -174,6 +176,7 @@ struct runtime {
     struct outbox_relay *relay;
     struct consumer *consumer;
     struct http_server *http;
+    bool app_ready; /* the service's init ran and its fini is owed */
     char migrations_path[4096];
 };
 
@@ -403,6 +406,9 @@ static int start(struct runtime *rt)
         log_error(NULL, "cannot set up the Redis client");
         return -1;
     }
+    if (rt->d.def->init && rt->d.def->init(&rt->d) != 0)
+        return -1;
+    rt->app_ready = true;
     return start_threads(rt);
 }
 
@@ -419,6 +425,9 @@ static void stop(struct runtime *rt)
     rt->consumer = NULL;
     outbox_relay_stop(rt->relay); /* finishes its batch, flushes the producer */
     rt->relay = NULL;
+    if (rt->app_ready && rt->d.def->fini)
+        rt->d.def->fini(&rt->d);
+    rt->app_ready = false;
     redis_client_free(rt->d.redis);
     rt->d.redis = NULL;
     kafka_producer_free(rt->probe, 0);
@@ -500,19 +509,32 @@ static int watch_signals(struct stop_signal *s)
     return 0;
 }
 
-static int load_config(const struct service_def *def, const struct config_var *vars,
-                       struct daemon_config *cfg)
+/* Loads the common settings into d->cfg and the service's own into a new d->svc_cfg. */
+static int load_config(struct daemon *d, const struct config_var *vars)
 {
+    const struct service_def *def = d->def;
     char err[512];
     enum log_level level = LOG_INFO;
-    if (config_load(vars, N_VARS, cfg, config_getenv, NULL, err, sizeof err) != 0) {
+    d->svc_cfg = xcalloc(1, def->config_size ? def->config_size : 1);
+    if (config_load(vars, N_VARS, &d->cfg, config_getenv, NULL, err, sizeof err) != 0 ||
+        (def->n_config && config_load(def->config, def->n_config, d->svc_cfg, config_getenv, NULL,
+                                      err, sizeof err) != 0)) {
         log_init(def->name, LOG_INFO);
         log_error(NULL, "configuration: %s", err);
         return -1;
     }
-    log_level_parse(cfg->log_level, &level);
+    log_level_parse(d->cfg.log_level, &level);
     log_init(def->name, level);
     return 0;
+}
+
+static void free_config(struct daemon *d, const struct config_var *vars)
+{
+    config_free(vars, N_VARS, &d->cfg);
+    if (d->svc_cfg && d->def->n_config)
+        config_free(d->def->config, d->def->n_config, d->svc_cfg);
+    free(d->svc_cfg);
+    d->svc_cfg = NULL;
 }
 
 int daemon_main(int argc, char **argv, const struct service_def *def)
@@ -533,14 +555,14 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
 
     double t0 = time_monotonic_s();
     struct runtime rt = {.d.def = def};
-    if (load_config(def, vars, &rt.d.cfg) != 0) {
-        config_free(vars, N_VARS, &rt.d.cfg);
+    if (load_config(&rt.d, vars) != 0) {
+        free_config(&rt.d, vars);
         return 2;
     }
     log_info(NULL, "starting %s %s", def->name, OF_VERSION);
     if (start(&rt) != 0) {
         stop(&rt);
-        config_free(vars, N_VARS, &rt.d.cfg);
+        free_config(&rt.d, vars);
         return 1;
     }
     log_info(NULL, "ready in %.1f ms on port %ld", (time_monotonic_s() - t0) * 1000.0,
@@ -555,6 +577,6 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     double t1 = time_monotonic_s();
     stop(&rt);
     log_info(NULL, "stopped in %.1f ms", (time_monotonic_s() - t1) * 1000.0);
-    config_free(vars, N_VARS, &rt.d.cfg);
+    free_config(&rt.d, vars);
     return 0;
 }

@@ -11,6 +11,7 @@
 #include "common/http.h"
 
 struct auth_verifier;
+struct daemon;
 struct db_pool;
 struct metrics;
 struct redis_client;
@@ -60,6 +61,17 @@ struct service_def {
     size_t n_handlers;
     const char *const *produces; /* topics this service writes to its outbox */
     size_t n_produces;
+    /* The service's own OF_* settings, parsed like the common ones into a zeroed struct of
+     * config_size bytes that daemon.svc_cfg points to; --help lists them after the common ones. */
+    const struct config_var *config;
+    size_t n_config;
+    size_t config_size;
+    /* Called once the database pool, Redis and the token verifier are up, before the relay,
+     * consumer and HTTP start: builds the service's state in d->app. Returns 0, or -1 after
+     * logging why (the daemon then exits 1). May be NULL. */
+    int (*init)(struct daemon *d);
+    /* Frees d->app after HTTP, the consumer and the relay have stopped. May be NULL. */
+    void (*fini)(struct daemon *d);
 };
 
 /* The running daemon, as handlers see it through req->app / ctx->app. */
@@ -70,7 +82,8 @@ struct daemon {
     struct db_pool *pool;
     struct redis_client *redis;
     struct auth_verifier *verifier; /* bearer tokens; NULL when the service has no such routes */
-    void *app;                      /* the service's own state, from later issues */
+    void *svc_cfg;                  /* the service's own settings (service_def.config) */
+    void *app;                      /* the service's own state (service_def.init) */
 };
 
 /* Counts one request against key (namespaced by the caller, e.g. "otp:phone:+4420...") under
