@@ -238,14 +238,7 @@ static bool stopping(struct consumer *c)
 /* Sleeps up to ms; returns early when consumer_stop() is called. */
 static void sleep_or_stop(struct consumer *c, uint32_t ms)
 {
-    struct timespec until;
-    clock_gettime(CLOCK_MONOTONIC, &until);
-    until.tv_sec += ms / 1000;
-    until.tv_nsec += (long)(ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = time_monotonic_deadline(ms);
     pthread_mutex_lock(&c->mu);
     while (!stopping(c)) {
         if (pthread_cond_timedwait(&c->cv, &c->mu, &until) == ETIMEDOUT)

@@ -14,6 +14,7 @@
 #include "common/db.h"
 #include "common/errors.h"
 #include "common/sqlstate.h"
+#include "common/timefmt.h"
 #include "common/uuid.h"
 #include "common/xalloc.h"
 
@@ -242,20 +243,6 @@ fail:
     return NULL;
 }
 
-static struct timespec deadline_after(int timeout_ms)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    ts.tv_sec += timeout_ms / 1000;
-    ts.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (ts.tv_nsec >= 1000000000L) {
-        ts.tv_sec++;
-        ts.tv_nsec -= 1000000000L;
-    }
-    return ts;
-}
-
 /* Milliseconds left until deadline, never negative. */
 static long ms_left(const struct timespec *deadline)
 {
@@ -271,7 +258,7 @@ static long ms_left(const struct timespec *deadline)
 /* Waits (mutex held) for a free slot and marks it busy; NULL when the deadline passes. */
 static struct db_slot *take_slot(struct db_pool *p, int timeout_ms)
 {
-    struct timespec deadline = deadline_after(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec deadline = time_monotonic_deadline(timeout_ms > 0 ? (uint32_t)timeout_ms : 0);
 
     for (;;) {
         for (unsigned i = 0; i < p->size; i++) {
@@ -297,7 +284,7 @@ static void release_slot(struct db_pool *p, struct db_slot *s, PGconn *conn)
 
 PGconn *db_pool_get(struct db_pool *p, int timeout_ms)
 {
-    struct timespec deadline = deadline_after(timeout_ms > 0 ? timeout_ms : 0);
+    struct timespec deadline = time_monotonic_deadline(timeout_ms > 0 ? (uint32_t)timeout_ms : 0);
     struct db_slot *s;
     PGconn *c;
     long left;
