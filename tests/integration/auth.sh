@@ -75,4 +75,5 @@ redis-cli -p "$OF_REDIS_PORT" shutdown nosave >/dev/null 2>&1 || true
 assert_eq "$(http -X POST -H "X-Probe-Key: other-$key" "http://127.0.0.1:$PORT/v1/probe/limited")" 503 "Redis down"
 assert_eq "$(http -H "Authorization: Bearer $good" "$URL")" 200 "tokens still verify with Redis down"
 stack infra-up >/dev/null
+wait_all_ready
 ok "rate limit: RateLimit headers, 429 with Retry-After, 503 with Redis down while tokens still verify"

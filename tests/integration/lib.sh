@@ -58,3 +58,14 @@ metrics_lint() {
     { print "bad line: " $0; bad = 1 }
     END { exit bad }'
 }
+
+# Waits until every service answers /readyz 200 (e.g. after Redis was restarted: clients fail
+# fast for a second after an error, then reconnect).
+wait_all_ready() {
+  local i port
+  for i in "${!SERVICES[@]}"; do
+    port=$(svc_port "$i")
+    wait_until 20 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/readyz)\" = 200 ]" ||
+      fail "${SERVICES[$i]} is not ready"
+  done
+}

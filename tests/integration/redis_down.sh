@@ -21,11 +21,7 @@ done
 ok "Redis down: every daemon answers /readyz 503 (redis unavailable) promptly and stays up"
 
 stack infra-up >/dev/null
-for i in "${!SERVICES[@]}"; do
-  port=$(svc_port "$i")
-  wait_until 15 bash -c "[ \"\$(curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:$port/readyz)\" = 200 ]" ||
-    fail "${SERVICES[$i]} not ready again after Redis came back"
-done
+wait_all_ready
 for svc in "${SERVICES[@]}"; do
   pid=$(cat "$OF_STACK_DIR/pids/$svc.pid")
   kill -0 "$pid" 2>/dev/null || fail "$svc is gone"

@@ -1,0 +1,311 @@
+/* customer-svc persistence: accounts, address books and pending OTP records in Postgres. */
+#include "customer_store.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/db.h"
+#include "common/errors.h"
+#include "common/uuid.h"
+#include "common/xalloc.h"
+
+#define ACCOUNT_COLS "id, phone, role, coalesce(name, ''), coalesce(email, '')"
+#define ADDRESS_COLS "id, label, line1, city, postcode, lat, lng"
+
+/* Copies a result cell into a fixed buffer (cut if it does not fit; the schema keeps it so). */
+static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
+{
+    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
+}
+
+static const char *role_text(unsigned role)
+{
+    const char *s = auth_role_name(role);
+    return s ? s : "";
+}
+
+static void hex_encode(const uint8_t *in, size_t n, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < n; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * n] = '\0';
+}
+
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    return -1;
+}
+
+/* Decodes exactly 2n lowercase hex digits; returns 0 or -1. */
+static int hex_decode(const char *s, uint8_t *out, size_t n)
+{
+    if (strlen(s) != 2 * n)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -1;
+        out[i] = (uint8_t)(hi << 4 | lo);
+    }
+    return 0;
+}
+
+int store_otp_put(PGconn *c, const char *phone, unsigned role,
+                  const struct customer_otp_record *rec)
+{
+    char hash[2 + 2 * CUSTOMER_OTP_HASH_LEN + 1] = "\\x", expires[32], attempts[16];
+    hex_encode(rec->hash, CUSTOMER_OTP_HASH_LEN, hash + 2);
+    snprintf(expires, sizeof expires, "%" PRId64, rec->expires_at);
+    snprintf(attempts, sizeof attempts, "%d", rec->attempts_left);
+    const char *p[] = {phone, role_text(role), hash, expires, attempts};
+    return db_exec(c,
+                   "INSERT INTO customer.otp_codes (phone, role, hash, expires_at, attempts_left) "
+                   "VALUES ($1, $2, $3::bytea, to_timestamp($4::bigint), $5::int) "
+                   "ON CONFLICT (phone, role) DO UPDATE SET hash = excluded.hash, "
+                   "expires_at = excluded.expires_at, attempts_left = excluded.attempts_left, "
+                   "created_at = now()",
+                   5, p, NULL, NULL, 0);
+}
+
+int store_otp_lock(PGconn *c, const char *phone, unsigned role, struct customer_otp_record *ret)
+{
+    const char *p[] = {phone, role_text(role)};
+    PGresult *r;
+    int rc = db_exec(c,
+                     "SELECT encode(hash, 'hex'), extract(epoch FROM expires_at)::bigint, "
+                     "attempts_left FROM customer.otp_codes WHERE phone = $1 AND role = $2 "
+                     "FOR UPDATE",
+                     2, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    if (PQntuples(r) != 1) {
+        rc = OF_ENOTFOUND;
+        goto out;
+    }
+    struct customer_otp_record rec;
+    if (hex_decode(PQgetvalue(r, 0, 0), rec.hash, sizeof rec.hash) != 0) {
+        rc = OF_EPERMANENT;
+        goto out;
+    }
+    rec.expires_at = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    rec.attempts_left = atoi(PQgetvalue(r, 0, 2));
+    *ret = rec;
+out:
+    PQclear(r);
+    return rc;
+}
+
+int store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int attempts_left)
+{
+    char attempts[16];
+    snprintf(attempts, sizeof attempts, "%d", attempts_left);
+    const char *p[] = {phone, role_text(role), attempts};
+    return db_exec(c,
+                   "UPDATE customer.otp_codes SET attempts_left = $3::int "
+                   "WHERE phone = $1 AND role = $2",
+                   3, p, NULL, NULL, 0);
+}
+
+int store_otp_delete(PGconn *c, const char *phone, unsigned role)
+{
+    const char *p[] = {phone, role_text(role)};
+    return db_exec(c, "DELETE FROM customer.otp_codes WHERE phone = $1 AND role = $2", 2, p, NULL,
+                   NULL, 0);
+}
+
+static void account_from_row(const PGresult *r, struct customer_account *ret)
+{
+    cell(r, 0, 0, ret->id, sizeof ret->id);
+    cell(r, 0, 1, ret->phone, sizeof ret->phone);
+    ret->role = auth_role_parse(PQgetvalue(r, 0, 2));
+    cell(r, 0, 3, ret->name, sizeof ret->name);
+    cell(r, 0, 4, ret->email, sizeof ret->email);
+}
+
+/* Runs a statement expected to return at most one account row. */
+static int account_query(PGconn *c, const char *sql, int n, const char *const *p,
+                         struct customer_account *ret)
+{
+    PGresult *r;
+    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    if (PQntuples(r) == 1)
+        account_from_row(r, ret);
+    else
+        rc = OF_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int store_account_upsert(PGconn *c, const char *phone, unsigned role, struct customer_account *ret,
+                         bool *ret_created)
+{
+    char id[UUID_STR_LEN];
+    uuid_v7(id);
+    const char *p[] = {id, phone, role_text(role)};
+    int rc = account_query(c,
+                           "INSERT INTO customer.accounts (id, phone, role) VALUES ($1, $2, $3) "
+                           "ON CONFLICT (phone, role) DO NOTHING RETURNING " ACCOUNT_COLS,
+                           3, p, ret);
+    *ret_created = rc == OF_OK;
+    if (rc != OF_ENOTFOUND)
+        return rc;
+    return account_query(c,
+                         "SELECT " ACCOUNT_COLS " FROM customer.accounts "
+                         "WHERE phone = $1 AND role = $2",
+                         2, p + 1, ret);
+}
+
+int store_account_get(PGconn *c, const char *id, struct customer_account *ret)
+{
+    if (!uuid_valid(id))
+        return OF_ENOTFOUND;
+    const char *p[] = {id};
+    return account_query(c, "SELECT " ACCOUNT_COLS " FROM customer.accounts WHERE id = $1", 1, p,
+                         ret);
+}
+
+int store_account_patch(PGconn *c, const char *id, const struct customer_profile_patch *patch,
+                        struct customer_account *ret)
+{
+    if (!uuid_valid(id))
+        return OF_ENOTFOUND;
+    const char *p[] = {id, patch->set_name ? "t" : "f", patch->name, patch->set_email ? "t" : "f",
+                       patch->email};
+    return account_query(c,
+                         "UPDATE customer.accounts SET "
+                         "name = CASE WHEN $2::bool THEN $3 ELSE name END, "
+                         "email = CASE WHEN $4::bool THEN nullif($5, '') ELSE email END, "
+                         "updated_at = now() WHERE id = $1 RETURNING " ACCOUNT_COLS,
+                         5, p, ret);
+}
+
+static void address_from_row(const PGresult *r, int row, struct customer_address *a)
+{
+    cell(r, row, 0, a->id, sizeof a->id);
+    cell(r, row, 1, a->label, sizeof a->label);
+    cell(r, row, 2, a->line1, sizeof a->line1);
+    cell(r, row, 3, a->city, sizeof a->city);
+    cell(r, row, 4, a->postcode, sizeof a->postcode);
+    a->lat = strtod(PQgetvalue(r, row, 5), NULL);
+    a->lng = strtod(PQgetvalue(r, row, 6), NULL);
+}
+
+int store_address_list(PGconn *c, const char *account_id, struct customer_address **ret,
+                       size_t *ret_n)
+{
+    *ret = NULL;
+    *ret_n = 0;
+    if (!uuid_valid(account_id))
+        return OF_OK;
+    const char *p[] = {account_id};
+    PGresult *r;
+    int rc = db_exec(c,
+                     "SELECT " ADDRESS_COLS " FROM customer.addresses WHERE account_id = $1 "
+                     "ORDER BY created_at, id",
+                     1, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    size_t n = (size_t)PQntuples(r);
+    struct customer_address *list = xcalloc(n ? n : 1, sizeof *list);
+    for (size_t i = 0; i < n; i++)
+        address_from_row(r, (int)i, &list[i]);
+    PQclear(r);
+    *ret = list;
+    *ret_n = n;
+    return OF_OK;
+}
+
+/* Counts the rows a statement changed: OF_ENOTFOUND when none. */
+static int exec_one(PGconn *c, const char *sql, int n, const char *const *p)
+{
+    PGresult *r;
+    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    rc = strcmp(PQcmdTuples(r), "1") == 0 ? OF_OK : OF_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int store_address_insert(PGconn *c, const char *account_id, struct customer_address *a)
+{
+    if (!uuid_valid(account_id))
+        return OF_ENOTFOUND;
+    char id[UUID_STR_LEN], lat[32], lng[32];
+    uuid_v7(id);
+    snprintf(lat, sizeof lat, "%.17g", a->lat);
+    snprintf(lng, sizeof lng, "%.17g", a->lng);
+    const char *p[] = {id, account_id, a->label, a->line1, a->city, a->postcode, lat, lng};
+    int rc = exec_one(c,
+                      "INSERT INTO customer.addresses "
+                      "(id, account_id, label, line1, city, postcode, lat, lng) "
+                      "SELECT $1, $2, $3, $4, $5, $6, $7::float8, $8::float8 "
+                      "WHERE EXISTS (SELECT 1 FROM customer.accounts WHERE id = $2)",
+                      8, p);
+    if (rc == OF_OK)
+        memcpy(a->id, id, sizeof id);
+    return rc;
+}
+
+int store_address_update(PGconn *c, const char *account_id, const struct customer_address *a)
+{
+    if (!uuid_valid(account_id) || !uuid_valid(a->id))
+        return OF_ENOTFOUND;
+    char lat[32], lng[32];
+    snprintf(lat, sizeof lat, "%.17g", a->lat);
+    snprintf(lng, sizeof lng, "%.17g", a->lng);
+    const char *p[] = {a->id, account_id, a->label, a->line1, a->city, a->postcode, lat, lng};
+    return exec_one(c,
+                    "UPDATE customer.addresses SET label = $3, line1 = $4, city = $5, "
+                    "postcode = $6, lat = $7::float8, lng = $8::float8, updated_at = now() "
+                    "WHERE id = $1 AND account_id = $2",
+                    8, p);
+}
+
+/* Runs a statement on (id, account_id) expected to return at most one address row. */
+static int address_one(PGconn *c, const char *sql, const char *account_id, const char *id,
+                       struct customer_address *ret)
+{
+    if (!uuid_valid(account_id) || !uuid_valid(id))
+        return OF_ENOTFOUND;
+    const char *p[] = {id, account_id};
+    PGresult *r;
+    int rc = db_exec(c, sql, 2, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    if (PQntuples(r) == 1)
+        address_from_row(r, 0, ret);
+    else
+        rc = OF_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+int store_address_get(PGconn *c, const char *account_id, const char *id,
+                      struct customer_address *ret)
+{
+    return address_one(c,
+                       "SELECT " ADDRESS_COLS " FROM customer.addresses "
+                       "WHERE id = $1 AND account_id = $2",
+                       account_id, id, ret);
+}
+
+int store_address_delete(PGconn *c, const char *account_id, const char *id,
+                         struct customer_address *ret)
+{
+    return address_one(c,
+                       "DELETE FROM customer.addresses WHERE id = $1 AND account_id = $2 "
+                       "RETURNING " ADDRESS_COLS,
+                       account_id, id, ret);
+}
