@@ -8,14 +8,15 @@
 #define PRODUCER "customer-svc"
 #define SCHEMA   "customer"
 
-/* Wraps data (stolen) in an envelope and appends it under key. */
+/* Wraps data (stolen) in an envelope and appends it under key. The key (the account id) is also
+ * the correlation id; the request that caused the event is the causation. */
 static int append(PGconn *c, const struct customer_event_origin *o, const char *type,
                   const char *key, json_t *data)
 {
     if (!data)
         return OF_EPERMANENT;
     struct envelope ev = {0};
-    int rc = envelope_init(&ev, type, 1, PRODUCER, o->trace_id, o->request_id, NULL, data);
+    int rc = envelope_init(&ev, type, 1, PRODUCER, o->trace_id, key, o->request_id, data);
     if (rc == OF_OK)
         rc = outbox_append(c, SCHEMA, key, &ev);
     envelope_clear(&ev);
