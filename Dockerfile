@@ -24,22 +24,25 @@ COPY . .
 # keeps a Release-only warning in test code (-Werror) from breaking the image build.
 RUN cmake -S . -B /build -DCMAKE_BUILD_TYPE=Release \
     && cmake --build /build -j"$(nproc)" --target \
-        order-svc inventory-svc payment-svc notification-svc customer-svc business-svc partner-svc
+        order-svc inventory-svc payment-svc notification-svc customer-svc business-svc partner-svc \
+        customer-token
 
 # ---- runtime -----------------------------------------------------------------------------------
 FROM debian:12-slim AS runtime
 
 ARG DEBIAN_FRONTEND=noninteractive
-# curl is for the health checks (curl -fsS http://localhost:<port>/readyz).
+# curl is for the health checks (curl -fsS http://localhost:<port>/readyz); openssl makes the
+# token signing key pair once (the jwt-keys service of docker-compose.yml).
 RUN apt-get update \
     && apt-get install -y --no-install-recommends \
         librdkafka1 libpq5 libhiredis0.14 libmicrohttpd12 libjansson4 libjwt0 libssl3 \
-        ca-certificates curl \
+        ca-certificates curl openssl \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system --gid 10001 orderflow \
     && useradd --system --uid 10001 --gid orderflow --no-create-home \
-        --home-dir /nonexistent --shell /usr/sbin/nologin orderflow
+        --home-dir /nonexistent --shell /usr/sbin/nologin orderflow \
+    && mkdir /keys && chown 10001:10001 /keys && chmod 700 /keys
 
 COPY --from=build /build/order-svc /usr/local/bin/order-svc
 COPY --from=build /build/inventory-svc /usr/local/bin/inventory-svc
@@ -48,6 +51,7 @@ COPY --from=build /build/notification-svc /usr/local/bin/notification-svc
 COPY --from=build /build/customer-svc /usr/local/bin/customer-svc
 COPY --from=build /build/business-svc /usr/local/bin/business-svc
 COPY --from=build /build/partner-svc /usr/local/bin/partner-svc
+COPY --from=build /build/customer-token /usr/local/bin/customer-token
 COPY --from=build /src/migrations /usr/share/orderflow/migrations
 
 ENV OF_MIGRATIONS_DIR=/usr/share/orderflow/migrations

@@ -84,10 +84,25 @@ q() {
 
 # ---- services ----------------------------------------------------------------------------------
 echo "== services"
-expected=$(printf '%s\n' "${INFRA[@]}" "${DAEMONS[@]}" | sort)
+expected=$(printf '%s\n' "${INFRA[@]}" "${DAEMONS[@]}" jwt-keys | sort)
 actual=$(q '.services | keys[]' | sort)
-check "exactly the ten services: $(echo "$expected" | tr '\n' ' ')" \
+check "exactly these services: $(echo "$expected" | tr '\n' ' ')" \
     test "$expected" == "$actual"
+
+# The token key pair: made once by a one-shot service; every daemon waits for it and mounts the
+# keys read-only; only customer-svc gets the private key.
+check "jwt-keys makes the key pair with openssl into the jwt-keys volume" \
+    test -n "$(q '.services["jwt-keys"] | select((.command | tostring | contains("openssl genpkey"))
+        and (.volumes | tostring | contains("/keys")))')"
+for s in "${DAEMONS[@]}"; do
+    check "$s waits for jwt-keys and verifies tokens with /keys/jwt.pub.pem" \
+        test -n "$(q --arg s "$s" '.services[$s] | select(.depends_on["jwt-keys"].condition
+            == "service_completed_successfully" and .environment.OF_JWT_PUBLIC_KEY
+            == "/keys/jwt.pub.pem")')"
+done
+check "only customer-svc holds the private key" \
+    test "$(q '[.services | to_entries[] | select(.value.environment.OF_JWT_PRIVATE_KEY) | .key]
+        | join(",")')" == "customer-svc"
 
 check "kafka runs apache/kafka 3.9.x" \
     test -n "$(q '.services.kafka.image // "" | select(startswith("apache/kafka:3.9"))')"
