@@ -21,6 +21,7 @@
 #include "common/http.h"
 #include "common/xalloc.h"
 #include "customer_events.h"
+#include "customer_feed.h"
 #include "customer_otp.h"
 #include "customer_rules.h"
 #include "customer_store.h"
@@ -663,6 +664,35 @@ static void addr_list(struct http_request *req, struct http_response *res)
     http_reply_json(res, 200, json_pack("{s:o}", "addresses", items));
 }
 
+/* ---- GET /v1/feed ---- */
+
+static void feed_get(struct http_request *req, struct http_response *res)
+{
+    struct daemon *d = req->app;
+    struct customer_feed_query q;
+    struct customer_error err;
+    if (customer_rules_feed_query(http_query(req, "address_id"), http_query(req, "radius_km"),
+                                  http_query(req, "limit"), http_query(req, "cursor"), &q,
+                                  &err) != 0) {
+        reply_rules_error(res, &err);
+        return;
+    }
+    PGconn *c = db_pool_get(d->pool, DB_WAIT_MS);
+    if (!c) {
+        reply_db_error(res);
+        return;
+    }
+    json_t *body = NULL;
+    int rc = customer_feed_page(c, req->principal.sub, &q, &body);
+    db_pool_put(d->pool, c);
+    if (rc == OF_ENOTFOUND)
+        http_reply_error(res, 404, "not_found", "no such address", "address_id");
+    else if (rc != OF_OK)
+        reply_db_error(res);
+    else
+        http_reply_json(res, 200, body);
+}
+
 #define ME_ROLES (AUTH_CUSTOMER | AUTH_BUSINESS | AUTH_PARTNER)
 
 const struct http_route customer_routes[] = {
@@ -676,5 +706,6 @@ const struct http_route customer_routes[] = {
     {{"GET", "/v1/me/addresses/{id}"}, addr_get, AUTH_CUSTOMER},
     {{"PUT", "/v1/me/addresses/{id}"}, addr_update, AUTH_CUSTOMER},
     {{"DELETE", "/v1/me/addresses/{id}"}, addr_delete, AUTH_CUSTOMER},
+    {{"GET", "/v1/feed"}, feed_get, AUTH_CUSTOMER},
 };
 const size_t customer_n_routes = sizeof customer_routes / sizeof customer_routes[0];

@@ -1,4 +1,5 @@
-/* customer-svc persistence: accounts, address books and pending OTP records in Postgres. */
+/* customer-svc persistence: accounts, address books, pending OTP records and outlets in Postgres.
+ */
 #include "customer_store.h"
 
 #include <inttypes.h>
@@ -308,4 +309,63 @@ int store_address_delete(PGconn *c, const char *account_id, const char *id,
                        "DELETE FROM customer.addresses WHERE id = $1 AND account_id = $2 "
                        "RETURNING " ADDRESS_COLS,
                        account_id, id, ret);
+}
+
+/* ---- Outlets ---- */
+
+int store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
+{
+    char lat[32], lng[32], ver[32];
+    snprintf(lat, sizeof lat, "%.17g", o->lat);
+    snprintf(lng, sizeof lng, "%.17g", o->lng);
+    snprintf(ver, sizeof ver, "%" PRId64, version);
+    const char *p[] = {o->id, o->business_id, o->name, lat, lng, o->is_open ? "t" : "f", ver};
+    return db_exec(c,
+                   "INSERT INTO customer.outlets AS o "
+                   "(id, business_id, name, lat, lng, is_open, version, updated_at) "
+                   "VALUES ($1, $2, $3, $4::float8, $5::float8, $6::boolean, $7::bigint, "
+                   "to_timestamp($7::bigint / 1000.0)) "
+                   "ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, "
+                   "name = excluded.name, lat = excluded.lat, lng = excluded.lng, "
+                   "is_open = excluded.is_open, version = excluded.version, "
+                   "updated_at = excluded.updated_at "
+                   "WHERE o.version <= excluded.version",
+                   7, p, NULL, NULL, 0);
+}
+
+#define OUTLET_IN_BOX                                                                              \
+    "SELECT id, business_id, name, lat, lng FROM customer.outlets "                                \
+    "WHERE is_open AND lat BETWEEN $1::float8 AND $2::float8 AND "
+
+int store_outlet_in_box(PGconn *c, const struct geo_box *box, struct customer_outlet **ret,
+                        size_t *ret_n)
+{
+    char v[4][32];
+    snprintf(v[0], sizeof v[0], "%.17g", box->min_lat);
+    snprintf(v[1], sizeof v[1], "%.17g", box->max_lat);
+    snprintf(v[2], sizeof v[2], "%.17g", box->min_lng);
+    snprintf(v[3], sizeof v[3], "%.17g", box->max_lng);
+    const char *p[] = {v[0], v[1], v[2], v[3]};
+    PGresult *r;
+    int rc = db_exec(c,
+                     box->wraps ? OUTLET_IN_BOX "(lng >= $3::float8 OR lng <= $4::float8)"
+                                : OUTLET_IN_BOX "lng BETWEEN $3::float8 AND $4::float8",
+                     4, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    size_t n = (size_t)PQntuples(r);
+    struct customer_outlet *list = n ? xcalloc(n, sizeof *list) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        int row = (int)i;
+        cell(r, row, 0, list[i].id, sizeof list[i].id);
+        cell(r, row, 1, list[i].business_id, sizeof list[i].business_id);
+        cell(r, row, 2, list[i].name, sizeof list[i].name);
+        list[i].lat = strtod(PQgetvalue(r, row, 3), NULL);
+        list[i].lng = strtod(PQgetvalue(r, row, 4), NULL);
+        list[i].is_open = true;
+    }
+    PQclear(r);
+    *ret = list;
+    *ret_n = n;
+    return OF_OK;
 }

@@ -1,14 +1,17 @@
-/* customer-svc persistence: accounts, address books and pending OTP records in Postgres. Each
- * function runs its statements on a connection the caller holds (usually inside db_transact) and
- * returns OF_OK, OF_ENOTFOUND, or the classified database error. SQL only through parameters. */
+/* customer-svc persistence: accounts, address books, pending OTP records and the outlet read
+ * model in Postgres. Each function runs its statements on a connection the caller holds (usually
+ * inside db_transact) and returns OF_OK, OF_ENOTFOUND, or the classified database error. SQL only
+ * through parameters. */
 #ifndef CUSTOMER_STORE_H
 #define CUSTOMER_STORE_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
+#include "common/geo.h"
 #include "customer.h"
 #include "customer_otp.h"
 #include "customer_rules.h"
@@ -54,5 +57,26 @@ int store_address_update(PGconn *c, const char *account_id, const struct custome
 /* Deletes address id of account_id and fills *ret with what it held; OF_ENOTFOUND as above. */
 int store_address_delete(PGconn *c, const char *account_id, const char *id,
                          struct customer_address *ret);
+
+/* ---- Outlets: the read model of business.outlet.* events ---- */
+
+#define CUSTOMER_OUTLET_NAME_MAX 200 /* characters */
+
+/* An outlet as the feed sees it. */
+struct customer_outlet {
+    char id[UUID_STR_LEN];
+    char business_id[UUID_STR_LEN];
+    char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
+    double lat, lng; /* degrees, valid */
+    bool is_open;
+};
+
+/* Inserts or replaces outlet o as of version (the event's occurred_at, Unix milliseconds); a
+ * version older than the stored one changes nothing (still OF_OK). */
+int store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version);
+/* The open outlets inside box (see common/geo.h for the wrap rule), in a new array (*ret, freed
+ * with free(); NULL when empty) of *ret_n. */
+int store_outlet_in_box(PGconn *c, const struct geo_box *box, struct customer_outlet **ret,
+                        size_t *ret_n);
 
 #endif
