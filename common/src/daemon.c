@@ -5,12 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "common/auth.h"
+#include "common/backoff.h"
 #include "common/consumer.h"
 #include "common/daemon.h"
 #include "common/db.h"
-#include "common/auth.h"
 #include "common/errors.h"
 #include "common/file.h"
 #include "common/kafka.h"
@@ -21,6 +23,7 @@
 #include "common/redis.h"
 #include "common/timefmt.h"
 #include "common/topics.h"
+#include "common/uuid.h"
 #include "common/xalloc.h"
 
 #define DC(field) offsetof(struct daemon_config, field)
@@ -209,10 +212,23 @@ static int create_topics(struct runtime *rt)
     char **names = service_topics(rt->d.def, &n);
     char err[512] = "";
     int rc = OF_OK;
-    if (n > 0)
+    /* A broker that has only just started may answer metadata before its controller takes
+     * topic creation: retry what is retryable for up to the Kafka timeout. */
+    const struct backoff_policy policy = {100, 2000};
+    int64_t give_up = time_monotonic_ms() + c->kafka_timeout_ms;
+    for (unsigned attempt = 0; n > 0; attempt++) {
         rc = kafka_ensure_topics(c->kafka_brokers, (const char *const *)names, n,
                                  (int)c->kafka_partitions, (int)c->kafka_replication,
                                  (int)c->kafka_timeout_ms, err, sizeof err);
+        if (rc != OF_ERETRY || time_monotonic_ms() >= give_up)
+            break;
+        uint32_t r;
+        random_bytes(&r, sizeof r);
+        log_warn(NULL, "creating topics on %s: %s; retrying", c->kafka_brokers, err);
+        uint32_t ms = backoff_delay_ms(&policy, attempt, r);
+        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+        nanosleep(&ts, NULL);
+    }
     if (rc != OF_OK)
         log_error(NULL, "cannot create topics on %s: %s", c->kafka_brokers, err);
     else

@@ -289,6 +289,10 @@ static int classify_admin_err(rd_kafka_resp_err_t e)
     case RD_KAFKA_RESP_ERR_NOT_CONTROLLER:
     case RD_KAFKA_RESP_ERR_BROKER_NOT_AVAILABLE:
     case RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE:
+    case RD_KAFKA_RESP_ERR_THROTTLING_QUOTA_EXCEEDED:
+    /* A KRaft broker that has just started answers this until it has registered with its
+     * controller ("only 0 broker(s) are registered"); the caller retries for a bounded time. */
+    case RD_KAFKA_RESP_ERR_INVALID_REPLICATION_FACTOR:
         return OF_ERETRY;
     default:
         return OF_EPERMANENT;
