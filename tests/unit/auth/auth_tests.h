@@ -32,6 +32,9 @@ extern struct fixture fx;
 /* Loads fx (aborting on failure) and frees it. */
 void fixture_load(void);
 void fixture_free(void);
+/* The same as cmocka group setup and teardown. */
+int fixture_setup(void **state);
+int fixture_teardown(void **state);
 
 /* The whole file as a NUL-terminated string (caller frees); aborts if it cannot be read. */
 char *read_file(const char *path);

@@ -177,3 +177,17 @@ char *mint(jwt_alg_t alg, const char *key, const json_t *headers, const json_t *
     jwt_free(jwt);
     return token;
 }
+
+int fixture_setup(void **state)
+{
+    (void)state;
+    fixture_load();
+    return 0;
+}
+
+int fixture_teardown(void **state)
+{
+    (void)state;
+    fixture_free();
+    return 0;
+}

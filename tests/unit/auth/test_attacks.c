@@ -544,20 +544,6 @@ static void threads(void **state)
     free(bad);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    fixture_load();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fixture_free();
-    return 0;
-}
-
 int run_attack_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -566,5 +552,5 @@ int run_attack_tests(void)
         cmocka_unit_test(mutations),
         cmocka_unit_test(threads),
     };
-    return cmocka_run_group_tests_name("auth attacks", tests, setup, teardown);
+    return cmocka_run_group_tests_name("auth attacks", tests, fixture_setup, fixture_teardown);
 }

@@ -379,20 +379,6 @@ static void interop(void **state)
     BIO_free(bio);
 }
 
-static int setup(void **state)
-{
-    (void)state;
-    fixture_load();
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    fixture_free();
-    return 0;
-}
-
 int run_basic_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -403,5 +389,5 @@ int run_basic_tests(void)
         cmocka_unit_test(jwks),         cmocka_unit_test(public_pem),
         cmocka_unit_test(interop),
     };
-    return cmocka_run_group_tests_name("auth basics", tests, setup, teardown);
+    return cmocka_run_group_tests_name("auth basics", tests, fixture_setup, fixture_teardown);
 }
