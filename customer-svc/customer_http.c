@@ -17,7 +17,6 @@
 #include "common/auth.h"
 #include "common/db.h"
 #include "common/errors.h"
-#include "common/file.h"
 #include "common/http.h"
 #include "common/xalloc.h"
 #include "customer_events.h"
@@ -125,17 +124,10 @@ static int load_secret(struct daemon *d, struct customer_app *app)
 static int load_signer(struct daemon *d, struct customer_app *app)
 {
     const struct customer_config *cfg = d->svc_cfg;
-    char *pem = NULL, err[512];
-    if (file_read_text(cfg->jwt_private_key, 65536, &pem, NULL, err, sizeof err) != 0) {
+    char err[512];
+    if (auth_signer_load(cfg->jwt_private_key, d->cfg.jwt_kid, d->cfg.jwt_issuer, cfg->jwt_ttl_s,
+                         &app->signer, err, sizeof err) != 0) {
         log_error(NULL, "OF_JWT_PRIVATE_KEY: %s", err);
-        return -1;
-    }
-    int rc = auth_signer_new(pem, d->cfg.jwt_kid, d->cfg.jwt_issuer, cfg->jwt_ttl_s, &app->signer);
-    explicit_bzero(pem, strlen(pem));
-    free(pem);
-    if (rc != 0) {
-        log_error(NULL, "OF_JWT_PRIVATE_KEY: %s is not an unencrypted EC P-256 private key",
-                  cfg->jwt_private_key);
         return -1;
     }
     return 0;

@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "common/auth.h"
-#include "common/file.h"
 #include "common/timefmt.h"
 #include "common/uuid.h"
 
@@ -71,28 +70,20 @@ int main(int argc, char **argv)
         uuid_v7(sub);
 
     const char *path = getenv("OF_JWT_PRIVATE_KEY");
-    char *pem = NULL, err[512];
     if (!path || !*path) {
         fprintf(stderr, "customer-token: OF_JWT_PRIVATE_KEY is not set\n");
         return 2;
     }
-    if (file_read_text(path, 65536, &pem, NULL, err, sizeof err) != 0) {
+    char err[512];
+    struct auth_signer *signer = NULL;
+    if (auth_signer_load(path, env_or("OF_JWT_KID", "orderflow-1"),
+                         env_or("OF_JWT_ISSUER", "orderflow"), ttl, &signer, err,
+                         sizeof err) != 0) {
         fprintf(stderr, "customer-token: OF_JWT_PRIVATE_KEY: %s\n", err);
         return 1;
     }
-    struct auth_signer *signer = NULL;
-    int rc = auth_signer_new(pem, env_or("OF_JWT_KID", "orderflow-1"),
-                             env_or("OF_JWT_ISSUER", "orderflow"), ttl, &signer);
-    free(pem);
-    if (rc != 0) {
-        fprintf(stderr,
-                "customer-token: %s is not an EC P-256 private key, or --ttl is not in "
-                "1..86400\n",
-                path);
-        return 1;
-    }
     char *token = NULL;
-    rc = auth_sign(signer, sub, role, iat, &token);
+    int rc = auth_sign(signer, sub, role, iat, &token);
     auth_signer_free(signer);
     if (rc != 0) {
         fprintf(stderr, "customer-token: signing failed\n");

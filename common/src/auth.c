@@ -17,6 +17,7 @@
 
 #include "common/auth.h"
 #include "common/errors.h"
+#include "common/file.h"
 #include "common/uuid.h"
 #include "common/xalloc.h"
 
@@ -527,4 +528,65 @@ int auth_bearer(const char *authorization, char *ret, size_t len)
     memcpy(ret, p, n);
     ret[n] = '\0';
     return 0;
+}
+
+/* ---- keys from files ---- */
+
+#define KEY_FILE_MAX 65536
+
+/* Reads path and hands the PEM to make(); the text is scrubbed before it is freed. */
+static int load_pem(const char *path, const char *what, char *err, size_t errlen,
+                    int (*make)(const char *pem, void *ud), void *ud)
+{
+    char *pem = NULL;
+    size_t len = 0;
+    if (file_read_text(path, KEY_FILE_MAX, &pem, &len, err, errlen) != 0)
+        return OF_EPERMANENT;
+    int rc = make(pem, ud);
+    OPENSSL_cleanse(pem, len);
+    free(pem);
+    if (rc != 0)
+        snprintf(err, errlen, "%s is not %s", path, what);
+    return rc == 0 ? 0 : OF_EPERMANENT;
+}
+
+struct signer_args {
+    const char *kid, *issuer;
+    int64_t lifetime_s;
+    struct auth_signer **ret;
+};
+
+static int make_signer(const char *pem, void *ud)
+{
+    struct signer_args *a = ud;
+    return auth_signer_new(pem, a->kid, a->issuer, a->lifetime_s, a->ret);
+}
+
+int auth_signer_load(const char *path, const char *kid, const char *issuer, int64_t lifetime_s,
+                     struct auth_signer **ret_signer, char *err, size_t errlen)
+{
+    struct signer_args a = {kid, issuer, lifetime_s, ret_signer};
+    return load_pem(path,
+                    "an unencrypted EC P-256 private key in PEM form (or the lifetime is out "
+                    "of range)",
+                    err, errlen, make_signer, &a);
+}
+
+struct verifier_args {
+    const char *kid, *issuer;
+    int64_t skew_s;
+    struct auth_verifier **ret;
+};
+
+static int make_verifier(const char *pem, void *ud)
+{
+    struct verifier_args *a = ud;
+    return auth_verifier_new(pem, a->kid, a->issuer, a->skew_s, a->ret);
+}
+
+int auth_verifier_load(const char *path, const char *kid, const char *issuer, int64_t skew_s,
+                       struct auth_verifier **ret_verifier, char *err, size_t errlen)
+{
+    struct verifier_args a = {kid, issuer, skew_s, ret_verifier};
+    return load_pem(path, "an EC P-256 public key in PEM form", err, errlen, make_verifier, &a);
 }

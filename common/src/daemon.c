@@ -14,7 +14,6 @@
 #include "common/daemon.h"
 #include "common/db.h"
 #include "common/errors.h"
-#include "common/file.h"
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -257,16 +256,10 @@ static int load_verifier(struct runtime *rt)
                   rt->d.def->name);
         return -1;
     }
-    char *pem = NULL, err[512];
-    if (file_read_text(c->jwt_public_key, 65536, &pem, NULL, err, sizeof err) != 0) {
+    char err[512];
+    if (auth_verifier_load(c->jwt_public_key, c->jwt_kid, c->jwt_issuer, 60, &rt->d.verifier, err,
+                           sizeof err) != 0) {
         log_error(NULL, "OF_JWT_PUBLIC_KEY: %s", err);
-        return -1;
-    }
-    int rc = auth_verifier_new(pem, c->jwt_kid, c->jwt_issuer, 60, &rt->d.verifier);
-    free(pem);
-    if (rc != 0) {
-        log_error(NULL, "OF_JWT_PUBLIC_KEY: %s is not an EC P-256 public key in PEM form",
-                  c->jwt_public_key);
         return -1;
     }
     return 0;

@@ -45,6 +45,10 @@ struct auth_signer;
  * A signer is read-only after creation and may be shared by threads. */
 int auth_signer_new(const char *private_key_pem, const char *kid, const char *issuer,
                     int64_t lifetime_s, struct auth_signer **ret_signer);
+/* The same from a PEM file at path (read whole, at most 64 KiB, the copy scrubbed after use).
+ * On failure returns OF_EPERMANENT with a message naming the file in err. */
+int auth_signer_load(const char *path, const char *kid, const char *issuer, int64_t lifetime_s,
+                     struct auth_signer **ret_signer, char *err, size_t errlen);
 /* Scrubs the private key and frees the signer; NULL is a no-op. */
 void auth_signer_free(struct auth_signer *signer);
 
@@ -78,6 +82,9 @@ struct auth_verifier;
  * range. A verifier is read-only after creation: auth_verify may run on many threads at once. */
 int auth_verifier_new(const char *public_key_pem, const char *kid, const char *issuer,
                       int64_t skew_s, struct auth_verifier **ret_verifier);
+/* The same from a PEM file at path; on failure OF_EPERMANENT with a message naming the file. */
+int auth_verifier_load(const char *path, const char *kid, const char *issuer, int64_t skew_s,
+                       struct auth_verifier **ret_verifier, char *err, size_t errlen);
 /* NULL is a no-op. */
 void auth_verifier_free(struct auth_verifier *verifier);
 
