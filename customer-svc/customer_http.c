@@ -185,12 +185,15 @@ static struct customer_app *app_of(struct http_request *req)
 
 static void reply_rules_error(struct http_response *res, const struct customer_error *err)
 {
-    http_reply_error(res, 400, err->code, err->message, err->field[0] ? err->field : NULL);
+    enum api_error e;
+    if (api_error_by_code(err->code, &e) != 0)
+        e = API_INVALID_VALUE;
+    http_reply_error(res, e, err->message, err->field[0] ? err->field : NULL);
 }
 
 static void reply_db_error(struct http_response *res)
 {
-    http_reply_error(res, 503, "database_unavailable", "the database cannot be reached", NULL);
+    http_reply_error(res, API_DATABASE_UNAVAILABLE, NULL, NULL);
 }
 
 /* Runs fn in a transaction on a pooled connection; OF_EUNAVAIL when none can be had. */
@@ -270,7 +273,7 @@ static void otp_issue(struct http_request *req, struct http_response *res,
     if (customer_otp_generate(customer_otp_system_random, NULL, code) != 0 ||
         customer_otp_record_init(app->otp_secret, app->otp_secret_len, in->phone, code,
                                  (int64_t)time(NULL), &rec) != 0) {
-        http_reply_error(res, 500, "internal", "could not make a code", NULL);
+        http_reply_error(res, API_INTERNAL, "could not make a code", NULL);
         goto out;
     }
     struct otp_put p = {in->phone, in->role, &rec};
@@ -279,7 +282,7 @@ static void otp_issue(struct http_request *req, struct http_response *res,
         goto out;
     }
     if (app->sms(app->sms_ctx, in->phone, code, &req->log) != 0) {
-        http_reply_error(res, 503, "sms_unavailable", "the code could not be sent", NULL);
+        http_reply_error(res, API_SMS_UNAVAILABLE, NULL, NULL);
         goto out;
     }
     json_t *body = json_pack("{s:i}", "expires_in", CUSTOMER_OTP_TTL_S);
@@ -393,7 +396,7 @@ static void verify_reply(struct http_request *req, struct http_response *res,
     switch (v->outcome) {
     case CUSTOMER_OTP_OK:
         if (auth_sign(app->signer, v->account.id, v->role, (int64_t)time(NULL), &token) != 0) {
-            http_reply_error(res, 500, "internal", "could not sign a token", NULL);
+            http_reply_error(res, API_INTERNAL, "could not sign a token", NULL);
             return;
         }
         http_reply_json(res, 200,
@@ -403,7 +406,7 @@ static void verify_reply(struct http_request *req, struct http_response *res,
         free(token);
         return;
     case CUSTOMER_OTP_WRONG:
-        http_reply_error(res, 401, "invalid_code", "the code is wrong", "code");
+        http_reply_error(res, API_INVALID_CODE, NULL, "code");
         json_object_set_new(json_object_get(res->json, "error"), "attempts_left",
                             json_integer(v->attempts_left));
         return;
@@ -411,13 +414,13 @@ static void verify_reply(struct http_request *req, struct http_response *res,
         snprintf(retry, sizeof retry, "%lld",
                  (long long)(v->expires_at > time(NULL) ? v->expires_at - time(NULL) : 1));
         http_add_header(res, "Retry-After", retry);
-        http_reply_error(res, 429, "otp_locked", "too many wrong codes: request a new one", NULL);
+        http_reply_error(res, API_OTP_LOCKED, NULL, NULL);
         return;
     case CUSTOMER_OTP_EXPIRED:
-        http_reply_error(res, 401, "otp_expired", "the code has expired: request a new one", NULL);
+        http_reply_error(res, API_OTP_EXPIRED, NULL, NULL);
         return;
     default:
-        http_reply_error(res, 401, "otp_not_found", "no code is pending: request one", NULL);
+        http_reply_error(res, API_OTP_NOT_FOUND, NULL, NULL);
         return;
     }
 }
@@ -440,7 +443,7 @@ static void otp_verify(struct http_request *req, struct http_response *res)
         goto out;
     if (customer_otp_hash(app->otp_secret, app->otp_secret_len, in.phone, in.code, presented) !=
         0) {
-        http_reply_error(res, 400, CUSTOMER_ERR_INVALID_VALUE, "the code is malformed", "code");
+        http_reply_error(res, API_INVALID_VALUE, "the code is malformed", "code");
         goto out;
     }
     struct verify_tx v = {.phone = in.phone, .role = role, .presented = presented};
@@ -490,7 +493,7 @@ static void me_run(struct http_request *req, struct http_response *res,
     struct me_tx m = {.who = &req->principal, .patch = patch};
     int rc = transact(req, me_tx, &m);
     if (rc == OF_ENOTFOUND)
-        http_reply_error(res, 404, "account_not_found", "no account for this token", NULL);
+        http_reply_error(res, API_ACCOUNT_NOT_FOUND, NULL, NULL);
     else if (rc != OF_OK)
         reply_db_error(res);
     else
@@ -559,9 +562,9 @@ static void addr_run(struct http_request *req, struct http_response *res, struct
     t->origin = (struct customer_event_origin){req->trace.trace_id, req->request_id};
     int rc = transact(req, addr_tx, t);
     if (rc == OF_ENOTFOUND && t->op == ADDR_CREATE) {
-        http_reply_error(res, 404, "account_not_found", "no account for this token", NULL);
+        http_reply_error(res, API_ACCOUNT_NOT_FOUND, NULL, NULL);
     } else if (rc == OF_ENOTFOUND) {
-        http_reply_error(res, 404, "not_found", "no such address", NULL);
+        http_reply_error(res, API_NOT_FOUND, "no such address", NULL);
     } else if (rc != OF_OK) {
         reply_db_error(res);
     } else if (t->op == ADDR_DELETE) {
@@ -626,7 +629,7 @@ static void addr_get(struct http_request *req, struct http_response *res)
     int rc = store_address_get(c, req->principal.sub, id, &a);
     db_pool_put(d->pool, c);
     if (rc == OF_ENOTFOUND)
-        http_reply_error(res, 404, "not_found", "no such address", NULL);
+        http_reply_error(res, API_NOT_FOUND, "no such address", NULL);
     else if (rc != OF_OK)
         reply_db_error(res);
     else
@@ -678,7 +681,7 @@ static void feed_get(struct http_request *req, struct http_response *res)
     int rc = customer_feed_page(c, req->principal.sub, &q, &body);
     db_pool_put(d->pool, c);
     if (rc == OF_ENOTFOUND)
-        http_reply_error(res, 404, "not_found", "no such address", "address_id");
+        http_reply_error(res, API_NOT_FOUND, "no such address", "address_id");
     else if (rc != OF_OK)
         reply_db_error(res);
     else

@@ -47,22 +47,22 @@ static void emit(struct http_request *req, struct http_response *res)
     struct emit_req e = {json_string_value(json_object_get(body, "key")),
                          json_integer_value(json_object_get(body, "count")), req};
     if (!e.key || !*e.key) {
-        http_reply_error(res, 400, "invalid_field", "key must be a non-empty string", "key");
+        http_reply_error(res, API_INVALID_VALUE, "key must be a non-empty string", "key");
         goto out;
     }
     if (e.count < 1 || e.count > MAX_EMIT) {
-        http_reply_error(res, 400, "invalid_field", "count must be 1..10000", "count");
+        http_reply_error(res, API_OUT_OF_RANGE, "count must be 1..10000", "count");
         goto out;
     }
     PGconn *c = db_pool_get(d->pool, 1000);
     if (!c) {
-        http_reply_error(res, 503, "database_unavailable", "no database connection", NULL);
+        http_reply_error(res, API_DATABASE_UNAVAILABLE, NULL, NULL);
         goto out;
     }
     int rc = db_transact(c, emit_events, &e, 3);
     db_pool_put(d->pool, c);
     if (rc != OF_OK)
-        http_reply_error(res, 503, "database_error", of_result_name(rc), NULL);
+        http_reply_error(res, API_DATABASE_UNAVAILABLE, of_result_name(rc), NULL);
     else
         http_reply_json(res, 202, json_pack("{s:I}", "emitted", e.count));
 out:

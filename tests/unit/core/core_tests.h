@@ -2,6 +2,7 @@
 #ifndef CORE_TESTS_H
 #define CORE_TESTS_H
 
+int run_apierror_tests(void);
 int run_backoff_tests(void);
 int run_sqlstate_tests(void);
 int run_topics_tests(void);

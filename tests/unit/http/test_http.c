@@ -98,7 +98,7 @@ static void many_headers(struct http_request *req, struct http_response *res)
         snprintf(name, sizeof name, "X-H%d", i);
         http_add_header(res, name, "v");
     }
-    http_reply_error(res, 409, "conflict", "already there", "thing_id");
+    http_reply_error(res, API_CONFLICT, "already there", "thing_id");
 }
 
 static void counted(struct http_request *req, struct http_response *res)
@@ -774,9 +774,10 @@ static void reply_helpers(void **state)
 {
     (void)state;
     struct http_response res = {0};
-    http_reply_error(&res, 422, "bad", "bad \xff text", NULL); /* invalid UTF-8 never crashes */
+    http_reply_error(&res, API_IDEMPOTENCY_MISMATCH, "bad \xff text",
+                     NULL); /* invalid UTF-8 never crashes */
     assert_int_equal(res.status, 422);
-    assert_string_equal(json_str(res.json, "error", "code"), "bad");
+    assert_string_equal(json_str(res.json, "error", "code"), "idempotency_mismatch");
     assert_non_null(json_str(res.json, "error", "message"));
     http_reply_json(&res, 200, json_true()); /* replaces the previous body */
     assert_true(json_is_true(res.json));

@@ -8,6 +8,7 @@
 
 #include <jansson.h>
 
+#include "common/apierror.h"
 #include "common/auth.h"
 #include "common/log.h"
 #include "common/ratelimit.h"
@@ -61,8 +62,9 @@ struct http_route {
 
 /* Sets status and a JSON body (stolen). */
 void http_reply_json(struct http_response *res, int status, json_t *body);
-/* Sets status and {"error":{"code","message","field"}} (field omitted when NULL). */
-void http_reply_error(struct http_response *res, int status, const char *code, const char *message,
+/* Sets the status of e (common/apierror.h) and {"error":{"code","message","field"}}: message
+ * NULL takes the table's default, field is omitted when NULL. */
+void http_reply_error(struct http_response *res, enum api_error e, const char *message,
                       const char *field);
 /* Adds a response header (copied). Beyond HTTP_MAX_HEADERS headers are dropped. */
 void http_add_header(struct http_response *res, const char *name, const char *value);
@@ -72,8 +74,8 @@ const char *http_query(struct http_request *req, const char *name);
 /* Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from d, and Retry-After when the
  * request was refused. */
 void http_ratelimit_headers(struct http_response *res, const struct ratelimit_decision *d);
-/* Parses the body as a JSON object. On failure replies 400 (code "invalid_json" or
- * "body_not_object") and returns -1; on success returns 0 and the object (caller owns). */
+/* Parses the body as a JSON object. On failure replies 400 (API_INVALID_JSON or
+ * API_BODY_NOT_OBJECT) and returns -1; on success returns 0 and the object (caller owns). */
 int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj);
 
 /* Readiness probe: returns true when ready; adds one member per dependency to detail

@@ -101,17 +101,18 @@ static json_t *safe_string(const char *s)
     return j ? j : json_string("(invalid text)");
 }
 
-void http_reply_error(struct http_response *res, int status, const char *code, const char *message,
+void http_reply_error(struct http_response *res, enum api_error e, const char *message,
                       const char *field)
 {
+    const struct api_error_def *def = api_error_get(e);
     json_t *err = json_object();
     json_t *body = json_object();
-    if (!err || !body || json_object_set_new(err, "code", safe_string(code)) != 0 ||
-        json_object_set_new(err, "message", safe_string(message)) != 0 ||
+    if (!err || !body || json_object_set_new(err, "code", json_string(def->code)) != 0 ||
+        json_object_set_new(err, "message", safe_string(message ? message : def->message)) != 0 ||
         (field && json_object_set_new(err, "field", safe_string(field)) != 0) ||
         json_object_set_new(body, "error", err) != 0)
         abort(); /* jansson fails here only when out of memory */
-    http_reply_json(res, status, body);
+    http_reply_json(res, def->status, body);
 }
 
 void http_add_header(struct http_response *res, const char *name, const char *value)
@@ -158,7 +159,7 @@ int http_json_body(struct http_request *req, struct http_response *res, json_t *
 {
     json_error_t jerr;
     if (req->body_len == 0) {
-        http_reply_error(res, 400, "invalid_json", "request body is empty", NULL);
+        http_reply_error(res, API_INVALID_JSON, "request body is empty", NULL);
         return -1;
     }
     json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
@@ -166,12 +167,12 @@ int http_json_body(struct http_request *req, struct http_response *res, json_t *
         char msg[JSON_ERROR_TEXT_LENGTH + 48];
         snprintf(msg, sizeof msg, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
                  jerr.text);
-        http_reply_error(res, 400, "invalid_json", msg, NULL);
+        http_reply_error(res, API_INVALID_JSON, msg, NULL);
         return -1;
     }
     if (!json_is_object(j)) {
         json_decref(j);
-        http_reply_error(res, 400, "body_not_object", "request body must be a JSON object", NULL);
+        http_reply_error(res, API_BODY_NOT_OBJECT, "request body must be a JSON object", NULL);
         return -1;
     }
     *ret_obj = j;
@@ -423,12 +424,12 @@ out:
     return rc;
 }
 
-static enum MHD_Result send_error(struct req_ctx *ctx, struct MHD_Connection *conn, int status,
-                                  const char *code, const char *message)
+static enum MHD_Result send_error(struct req_ctx *ctx, struct MHD_Connection *conn,
+                                  enum api_error e, const char *message)
 {
     struct http_response res = {0};
-    http_reply_error(&res, status, code, message, NULL);
-    if (status == 405)
+    http_reply_error(&res, e, message, NULL);
+    if (e == API_METHOD_NOT_ALLOWED)
         http_add_header(&res, "Allow", ctx->allow);
     return send_response(ctx, conn, &res);
 }
@@ -437,7 +438,7 @@ static enum MHD_Result send_too_large(struct req_ctx *ctx, struct MHD_Connection
 {
     char msg[96];
     snprintf(msg, sizeof msg, "request body is larger than %zu bytes", ctx->srv->max_body);
-    return send_error(ctx, conn, 413, "body_too_large", msg);
+    return send_error(ctx, conn, API_BODY_TOO_LARGE, msg);
 }
 
 /* ---- dispatch ------------------------------------------------------------------------------- */
@@ -452,20 +453,20 @@ static bool authorize(struct req_ctx *ctx, struct http_response *res)
     char token[AUTH_TOKEN_MAX + 1];
     const char *reason = "no bearer token";
     if (!header || auth_bearer(header, token, sizeof token) != 0) {
-        http_reply_error(res, 401, "unauthorized", "a bearer token is required", NULL);
+        http_reply_error(res, API_UNAUTHORIZED, NULL, NULL);
         http_add_header(res, "WWW-Authenticate", "Bearer realm=\"orderflow\"");
         return false;
     }
     if (!ctx->srv->verifier || auth_verify(ctx->srv->verifier, token, time_now_ms() / 1000,
                                            &req->principal, &reason) != 0) {
         log_info(&req->log, "token refused on %s %s: %s", req->method, req->pattern, reason);
-        http_reply_error(res, 401, "invalid_token", "the bearer token is not valid", NULL);
+        http_reply_error(res, API_INVALID_TOKEN, NULL, NULL);
         http_add_header(res, "WWW-Authenticate",
                         "Bearer realm=\"orderflow\", error=\"invalid_token\"");
         return false;
     }
     if (!(req->principal.role & ctx->route->roles)) {
-        http_reply_error(res, 403, "forbidden", "this role may not use this resource", NULL);
+        http_reply_error(res, API_FORBIDDEN, NULL, NULL);
         return false;
     }
     return true;
@@ -485,7 +486,7 @@ static enum MHD_Result run_handler(struct req_ctx *ctx, struct MHD_Connection *c
         log_error(&req->log, "handler for %s %s set no valid status (%d)", req->method,
                   req->pattern, res.status);
         response_free(&res);
-        return send_error(ctx, conn, 500, "internal", "internal error");
+        return send_error(ctx, conn, API_INTERNAL, NULL);
     }
     return send_response(ctx, conn, &res);
 }
@@ -496,9 +497,9 @@ static enum MHD_Result finish(struct req_ctx *ctx, struct MHD_Connection *conn)
         return send_too_large(ctx, conn);
     switch (ctx->outcome) {
     case ROUTE_NOT_FOUND:
-        return send_error(ctx, conn, 404, "not_found", "no such resource");
+        return send_error(ctx, conn, API_NOT_FOUND, NULL);
     case ROUTE_BAD_METHOD:
-        return send_error(ctx, conn, 405, "method_not_allowed", "method not allowed here");
+        return send_error(ctx, conn, API_METHOD_NOT_ALLOWED, NULL);
     case ROUTE_FOUND:
         break;
     }

@@ -270,14 +270,13 @@ bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *
 {
     struct ratelimit_decision dec;
     if (redis_ratelimit_hit(d->redis, key, rule, &dec) != OF_OK) {
-        http_reply_error(res, 503, "rate_limiter_unavailable",
-                         "this endpoint is unavailable for a moment; try again", NULL);
+        http_reply_error(res, API_RATE_LIMITER_UNAVAILABLE, NULL, NULL);
         http_add_header(res, "Retry-After", "1");
         return false;
     }
     http_ratelimit_headers(res, &dec);
     if (!dec.allowed)
-        http_reply_error(res, 429, "rate_limited", "too many requests; see Retry-After", NULL);
+        http_reply_error(res, API_RATE_LIMITED, NULL, NULL);
     return dec.allowed;
 }
 
