@@ -55,6 +55,16 @@ struct customer_address {
     double lat, lng; /* degrees, lat in [-90, 90], lng in [-180, 180] */
 };
 
+/* An outlet as the feed sees it (the read model of business.outlet.* events). */
+#define CUSTOMER_OUTLET_NAME_MAX 200 /* characters */
+struct customer_outlet {
+    char id[UUID_STR_LEN];
+    char business_id[UUID_STR_LEN];
+    char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
+    double lat, lng; /* degrees, valid */
+    bool is_open;
+};
+
 /* Where a feed page starts: after the outlet (distance_m, outlet_id) in the order
  * "distance_m ascending, then outlet_id ascending". */
 struct customer_feed_cursor {

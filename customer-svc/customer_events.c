@@ -1,12 +1,44 @@
-/* customer-svc events, appended to the outbox in the caller's transaction. */
+/* customer-svc events: outlet handlers and the event builders (see customer_events.h). */
 #include "customer_events.h"
 
 #include "common/envelope.h"
 #include "common/errors.h"
+#include "common/log.h"
 #include "common/outbox.h"
+#include "common/timefmt.h"
+#include "customer_json.h"
+#include "customer_rules.h"
+#include "customer_store.h"
 
 #define PRODUCER "customer-svc"
 #define SCHEMA   "customer"
+
+/* ---- Consumed: business.outlet.created.v1 / business.outlet.updated.v1 ---- */
+
+static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
+{
+    struct customer_outlet o;
+    char why[128];
+    int64_t version;
+    if (timestamp_parse(ev->occurred_at, &version) != 0) {
+        log_warn(ctx->log, "outlet event rejected: occurred_at is not a timestamp");
+        return OF_EPERMANENT;
+    }
+    if (customer_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK) {
+        log_warn(ctx->log, "outlet event rejected: %s", why);
+        return OF_EPERMANENT;
+    }
+    return customer_store_outlet_upsert(ctx->db, &o, version);
+}
+
+const struct event_handler customer_events_handlers[] = {
+    {"business.outlet.created.v1", outlet_handle, NULL},
+    {"business.outlet.updated.v1", outlet_handle, NULL},
+};
+const size_t customer_events_n_handlers =
+    sizeof customer_events_handlers / sizeof customer_events_handlers[0];
+
+/* ---- Produced ---- */
 
 /* Wraps data (stolen) in an envelope and appends it under key. The key (the account id) is also
  * the correlation id; the request that caused the event is the causation. */
@@ -33,12 +65,25 @@ int customer_events_registered(PGconn *c, const struct customer_event_origin *o,
     return append(c, o, "customer.registered", account->id, data);
 }
 
+/* The address as customer_json_address has it, with id as address_id, plus the owner and the
+ * deleted flag. NULL when it cannot be built. */
+static json_t *address_event_data(const char *account_id, const struct customer_address *a,
+                                  bool deleted)
+{
+    json_t *data = customer_json_address(a);
+    if (!data || json_object_set_new(data, "address_id", json_string(a->id)) != 0 ||
+        json_object_del(data, "id") != 0 ||
+        json_object_set_new(data, "account_id", json_string(account_id)) != 0 ||
+        json_object_set_new(data, "deleted", json_boolean(deleted)) != 0) {
+        json_decref(data);
+        return NULL;
+    }
+    return data;
+}
+
 int customer_events_address(PGconn *c, const struct customer_event_origin *o,
                             const char *account_id, const struct customer_address *a, bool deleted)
 {
-    json_t *data =
-        json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:b}", "address_id", a->id,
-                  "account_id", account_id, "label", a->label, "line1", a->line1, "city", a->city,
-                  "postcode", a->postcode, "lat", a->lat, "lng", a->lng, "deleted", deleted);
-    return append(c, o, "customer.address.updated", account_id, data);
+    return append(c, o, "customer.address.updated", account_id,
+                  address_event_data(account_id, a, deleted));
 }

@@ -1,180 +1,32 @@
-/* customer-svc HTTP: settings, state, and the handlers of OTP login, JWKS, profile and address
- * book. Handlers validate with customer_rules, write through customer_store and announce changes
- * through customer_events in the same transaction. */
+/* customer-svc HTTP: the handlers of OTP login, JWKS, profile, address book and feed, and the
+ * route table. Handlers validate with customer_rules, write through customer_store and announce
+ * changes through customer_events in the same transaction. */
 #include "customer_http.h"
 
 #include <arpa/inet.h>
-#include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 
-#include <microhttpd.h>
-
 #include "common/auth.h"
+#include "common/daemon.h"
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/geo.h"
 #include "common/http.h"
 #include "common/xalloc.h"
+#include "customer_app.h"
 #include "customer_events.h"
 #include "customer_feed.h"
+#include "customer_json.h"
 #include "customer_otp.h"
 #include "customer_rules.h"
 #include "customer_store.h"
 
-#define DEV_OTP_SECRET "orderflow-dev-otp-secret-not-for-production"
-#define DB_WAIT_MS     2000
-#define TX_ATTEMPTS    3
-
-#define CC(f) offsetof(struct customer_config, f)
-const struct config_var customer_config_vars[] = {
-    {"OF_JWT_PRIVATE_KEY", CONFIG_STRING, NULL,
-     "PEM file of the EC P-256 private key that signs bearer tokens", CC(jwt_private_key), 0, 0,
-     NULL},
-    {"OF_JWT_TTL_S", CONFIG_INT, "900", "bearer token lifetime in seconds", CC(jwt_ttl_s), 60,
-     AUTH_LIFETIME_MAX, NULL},
-    {"OF_OTP_SECRET", CONFIG_STRING, "",
-     "key of the OTP code hashes, hex or text of at least 16 bytes (required unless OF_ENV=dev)",
-     CC(otp_secret), 0, 0, NULL},
-    {"OF_OTP_RATE_PHONE", CONFIG_STRING, "3/10m", "OTP requests allowed per phone",
-     CC(otp_rate_phone), 0, 0, NULL},
-    {"OF_OTP_RATE_IP", CONFIG_STRING, "20/10m", "OTP requests allowed per client address",
-     CC(otp_rate_ip), 0, 0, NULL},
-    {"OF_OTP_RATE_VERIFY", CONFIG_STRING, "10/10m", "OTP verifications allowed per phone",
-     CC(otp_rate_verify), 0, 0, NULL},
-};
-const size_t customer_n_config_vars = sizeof customer_config_vars / sizeof customer_config_vars[0];
-
-/* ---- SMS ---- */
-
-void customer_phone_redact(const char *phone, char *ret, size_t len)
-{
-    size_t n = strlen(phone), i = 0;
-    for (; i < n && i + 1 < len; i++)
-        ret[i] = (i < 3 || i + 4 >= n) ? phone[i] : '*';
-    if (len)
-        ret[i] = '\0';
-}
-
-int customer_sms_log(void *ctx, const char *phone, const char *code, const struct log_fields *log)
-{
-    (void)ctx;
-    (void)code;
-    char redacted[CUSTOMER_PHONE_SIZE];
-    customer_phone_redact(phone, redacted, sizeof redacted);
-    log_info(log, "OTP sent to %s", redacted);
-    return 0;
-}
-
-/* ---- State ---- */
-
-static int hex_nibble(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
-/* The secret's bytes: hex-decoded when s is an even number of hex digits, else s itself. */
-static uint8_t *secret_decode(const char *s, size_t *ret_len)
-{
-    size_t n = strlen(s);
-    bool hex = n % 2 == 0 && n > 0;
-    for (size_t i = 0; hex && i < n; i++)
-        hex = hex_nibble(s[i]) >= 0;
-    uint8_t *out = xmalloc(n + 1);
-    if (!hex) {
-        memcpy(out, s, n);
-        *ret_len = n;
-        return out;
-    }
-    for (size_t i = 0; i < n / 2; i++)
-        out[i] = (uint8_t)(hex_nibble(s[2 * i]) << 4 | hex_nibble(s[2 * i + 1]));
-    *ret_len = n / 2;
-    return out;
-}
-
-static int load_secret(struct daemon *d, struct customer_app *app)
-{
-    const struct customer_config *cfg = d->svc_cfg;
-    const char *s = cfg->otp_secret;
-    if (!s[0]) {
-        if (!app->dev) {
-            log_error(NULL, "OF_OTP_SECRET is required outside OF_ENV=dev");
-            return -1;
-        }
-        log_warn(NULL, "OF_OTP_SECRET is not set: using the fixed development secret");
-        s = DEV_OTP_SECRET;
-    }
-    app->otp_secret = secret_decode(s, &app->otp_secret_len);
-    if (app->otp_secret_len < CUSTOMER_OTP_SECRET_MIN) {
-        log_error(NULL, "OF_OTP_SECRET must hold at least %d bytes", CUSTOMER_OTP_SECRET_MIN);
-        return -1;
-    }
-    return 0;
-}
-
-static int load_signer(struct daemon *d, struct customer_app *app)
-{
-    const struct customer_config *cfg = d->svc_cfg;
-    char err[512];
-    if (auth_signer_load(cfg->jwt_private_key, d->cfg.jwt_kid, d->cfg.jwt_issuer, cfg->jwt_ttl_s,
-                         &app->signer, err, sizeof err) != 0) {
-        log_error(NULL, "OF_JWT_PRIVATE_KEY: %s", err);
-        return -1;
-    }
-    return 0;
-}
-
-static int load_rule(const char *name, const char *text, struct ratelimit_rule *ret)
-{
-    if (ratelimit_rule_parse(text, ret) == 0 && ret->limit > 0)
-        return 0;
-    log_error(NULL, "%s: expected N/Ws, N/Wm or N/Wh, e.g. 3/10m", name);
-    return -1;
-}
-
-int customer_app_init(struct daemon *d)
-{
-    const struct customer_config *cfg = d->svc_cfg;
-    struct customer_app *app = xcalloc(1, sizeof *app);
-    d->app = app;
-    app->dev = strcmp(d->cfg.env, "dev") == 0;
-    app->token_ttl_s = cfg->jwt_ttl_s;
-    app->sms = customer_sms_log;
-    if (!d->verifier) {
-        log_error(NULL, "OF_JWT_PUBLIC_KEY is required");
-        return -1;
-    }
-    if (load_signer(d, app) != 0 || load_secret(d, app) != 0)
-        return -1;
-    if (load_rule("OF_OTP_RATE_PHONE", cfg->otp_rate_phone, &app->rate_phone) != 0 ||
-        load_rule("OF_OTP_RATE_IP", cfg->otp_rate_ip, &app->rate_ip) != 0 ||
-        load_rule("OF_OTP_RATE_VERIFY", cfg->otp_rate_verify, &app->rate_verify) != 0)
-        return -1;
-    return 0;
-}
-
-void customer_app_fini(struct daemon *d)
-{
-    struct customer_app *app = d->app;
-    if (!app)
-        return;
-    auth_signer_free(app->signer);
-    if (app->otp_secret) {
-        explicit_bzero(app->otp_secret, app->otp_secret_len);
-        free(app->otp_secret);
-    }
-    free(app);
-    d->app = NULL;
-}
+#define DB_WAIT_MS  2000
+#define TX_ATTEMPTS 3
 
 /* ---- Helpers ---- */
 
@@ -208,45 +60,12 @@ static int transact(struct http_request *req, db_tx_fn fn, void *ud)
     return rc;
 }
 
-/* The client's numeric address, or "unknown". */
-static void client_address(struct http_request *req, char *ret, size_t len)
-{
-    snprintf(ret, len, "unknown");
-    const union MHD_ConnectionInfo *ci =
-        MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!ci || !ci->client_addr)
-        return;
-    const struct sockaddr *sa = ci->client_addr;
-    const void *addr = NULL;
-    if (sa->sa_family == AF_INET)
-        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-    else if (sa->sa_family == AF_INET6)
-        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-    if (addr && !inet_ntop(sa->sa_family, addr, ret, (socklen_t)len))
-        snprintf(ret, len, "unknown");
-}
-
 static bool rate_limit(struct http_request *req, struct http_response *res, const char *kind,
                        const char *who, const struct ratelimit_rule *rule)
 {
     char key[160];
     snprintf(key, sizeof key, "otp:%s:%s", kind, who);
     return daemon_rate_limit(req->app, res, key, rule);
-}
-
-static json_t *account_json(const struct customer_account *a)
-{
-    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "id", a->id, "phone", a->phone, "role",
-                     auth_role_name(a->role), "name",
-                     a->name[0] ? json_string(a->name) : json_null(), "email",
-                     a->email[0] ? json_string(a->email) : json_null());
-}
-
-static json_t *address_json(const struct customer_address *a)
-{
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f}", "id", a->id, "label", a->label, "line1",
-                     a->line1, "city", a->city, "postcode", a->postcode, "lat", a->lat, "lng",
-                     a->lng);
 }
 
 /* ---- POST /v1/auth/otp ---- */
@@ -260,7 +79,7 @@ struct otp_put {
 static int otp_put_tx(PGconn *c, void *ud)
 {
     const struct otp_put *p = ud;
-    return store_otp_put(c, p->phone, p->role, p->rec);
+    return customer_store_otp_put(c, p->phone, p->role, p->rec);
 }
 
 /* Makes, stores and sends a code; replies 202 or the error. */
@@ -306,7 +125,7 @@ static void otp_request(struct http_request *req, struct http_response *res)
         goto out;
     }
     char addr[INET6_ADDRSTRLEN + 1];
-    client_address(req, addr, sizeof addr);
+    http_client_address(req, addr, sizeof addr);
     if (!rate_limit(req, res, "ip", addr, &app->rate_ip) ||
         !rate_limit(req, res, "phone", in.phone, &app->rate_phone))
         goto out;
@@ -333,9 +152,9 @@ struct verify_tx {
 static int verify_ok(PGconn *c, struct verify_tx *v)
 {
     bool created;
-    int rc = store_otp_delete(c, v->phone, v->role);
+    int rc = customer_store_otp_delete(c, v->phone, v->role);
     if (rc == OF_OK)
-        rc = store_account_upsert(c, v->phone, v->role, &v->account, &created);
+        rc = customer_store_account_upsert(c, v->phone, v->role, &v->account, &created);
     if (rc == OF_OK && created && v->role == AUTH_CUSTOMER)
         rc = customer_events_registered(c, &v->origin, &v->account);
     return rc;
@@ -345,7 +164,7 @@ static int verify_tx(PGconn *c, void *ud)
 {
     struct verify_tx *v = ud;
     struct customer_otp_record rec;
-    int rc = store_otp_lock(c, v->phone, v->role, &rec);
+    int rc = customer_store_otp_lock(c, v->phone, v->role, &rec);
     if (rc != OF_OK && rc != OF_ENOTFOUND)
         return rc;
     int64_t now = (int64_t)time(NULL);
@@ -356,9 +175,9 @@ static int verify_tx(PGconn *c, void *ud)
     case CUSTOMER_OTP_OK:
         return verify_ok(c, v);
     case CUSTOMER_OTP_WRONG:
-        return store_otp_set_attempts(c, v->phone, v->role, v->attempts_left);
+        return customer_store_otp_set_attempts(c, v->phone, v->role, v->attempts_left);
     case CUSTOMER_OTP_EXPIRED:
-        return store_otp_delete(c, v->phone, v->role);
+        return customer_store_otp_delete(c, v->phone, v->role);
     default:
         return OF_OK;
     }
@@ -480,8 +299,8 @@ struct me_tx {
 static int me_tx(PGconn *c, void *ud)
 {
     struct me_tx *m = ud;
-    int rc = m->patch ? store_account_patch(c, m->who->sub, m->patch, &m->account)
-                      : store_account_get(c, m->who->sub, &m->account);
+    int rc = m->patch ? customer_store_account_patch(c, m->who->sub, m->patch, &m->account)
+                      : customer_store_account_get(c, m->who->sub, &m->account);
     if (rc == OF_OK && m->account.role != m->who->role)
         rc = OF_ENOTFOUND;
     return rc;
@@ -497,7 +316,7 @@ static void me_run(struct http_request *req, struct http_response *res,
     else if (rc != OF_OK)
         reply_db_error(res);
     else
-        http_reply_json(res, 200, account_json(&m.account));
+        http_reply_json(res, 200, customer_json_account(&m.account));
 }
 
 static void me_get(struct http_request *req, struct http_response *res)
@@ -536,13 +355,13 @@ static int addr_tx(PGconn *c, void *ud)
     int rc;
     if (t->op == ADDR_CREATE) {
         t->addr.id[0] = '\0';
-        rc = store_address_insert(c, t->account_id, &t->addr);
+        rc = customer_store_address_insert(c, t->account_id, &t->addr);
     } else if (t->op == ADDR_UPDATE) {
-        rc = store_address_update(c, t->account_id, &t->addr);
+        rc = customer_store_address_update(c, t->account_id, &t->addr);
     } else {
         char id[UUID_STR_LEN];
         memcpy(id, t->addr.id, sizeof id);
-        rc = store_address_delete(c, t->account_id, id, &t->addr);
+        rc = customer_store_address_delete(c, t->account_id, id, &t->addr);
     }
     if (rc == OF_OK)
         rc = customer_events_address(c, &t->origin, t->account_id, &t->addr, t->op == ADDR_DELETE);
@@ -575,7 +394,7 @@ static void addr_run(struct http_request *req, struct http_response *res, struct
             snprintf(location, sizeof location, "/v1/me/addresses/%s", t->addr.id);
             http_add_header(res, "Location", location);
         }
-        http_reply_json(res, t->op == ADDR_CREATE ? 201 : 200, address_json(&t->addr));
+        http_reply_json(res, t->op == ADDR_CREATE ? 201 : 200, customer_json_address(&t->addr));
     }
 }
 
@@ -626,14 +445,14 @@ static void addr_get(struct http_request *req, struct http_response *res)
         return;
     }
     struct customer_address a;
-    int rc = store_address_get(c, req->principal.sub, id, &a);
+    int rc = customer_store_address_get(c, req->principal.sub, id, &a);
     db_pool_put(d->pool, c);
     if (rc == OF_ENOTFOUND)
         http_reply_error(res, API_NOT_FOUND, "no such address", NULL);
     else if (rc != OF_OK)
         reply_db_error(res);
     else
-        http_reply_json(res, 200, address_json(&a));
+        http_reply_json(res, 200, customer_json_address(&a));
 }
 
 static void addr_list(struct http_request *req, struct http_response *res)
@@ -646,7 +465,7 @@ static void addr_list(struct http_request *req, struct http_response *res)
     }
     struct customer_address *list;
     size_t n;
-    int rc = store_address_list(c, req->principal.sub, &list, &n);
+    int rc = customer_store_address_list(c, req->principal.sub, &list, &n);
     db_pool_put(d->pool, c);
     if (rc != OF_OK) {
         reply_db_error(res);
@@ -654,12 +473,32 @@ static void addr_list(struct http_request *req, struct http_response *res)
     }
     json_t *items = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(items, address_json(&list[i]));
+        json_array_append_new(items, customer_json_address(&list[i]));
     free(list);
     http_reply_json(res, 200, json_pack("{s:o}", "addresses", items));
 }
 
 /* ---- GET /v1/feed ---- */
+
+/* The address, the candidates in the box around it, then the pure ranking and paging. */
+static int feed_read(PGconn *c, const char *account_id, const struct customer_feed_query *q,
+                     json_t **ret_body)
+{
+    struct customer_address a;
+    struct geo_box box;
+    struct customer_outlet *list = NULL;
+    size_t n = 0;
+    int rc = customer_store_address_get(c, account_id, q->address_id, &a);
+    if (rc != OF_OK)
+        return rc;
+    if (geo_box_around(a.lat, a.lng, q->radius_m, &box) != OF_OK)
+        return OF_EPERMANENT; /* the store holds only valid coordinates */
+    rc = customer_store_outlet_in_box(c, &box, &list, &n);
+    if (rc == OF_OK)
+        rc = customer_feed_page(list, n, a.lat, a.lng, q, ret_body);
+    free(list);
+    return rc;
+}
 
 static void feed_get(struct http_request *req, struct http_response *res)
 {
@@ -678,7 +517,7 @@ static void feed_get(struct http_request *req, struct http_response *res)
         return;
     }
     json_t *body = NULL;
-    int rc = customer_feed_page(c, req->principal.sub, &q, &body);
+    int rc = feed_read(c, req->principal.sub, &q, &body);
     db_pool_put(d->pool, c);
     if (rc == OF_ENOTFOUND)
         http_reply_error(res, API_NOT_FOUND, "no such address", "address_id");

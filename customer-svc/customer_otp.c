@@ -2,14 +2,17 @@
  * decision (see customer_otp.h). */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "common/codec.h"
 #include "common/errors.h"
 #include "common/uuid.h"
+#include "common/xalloc.h"
 #include "customer_otp.h"
 #include "customer_rules.h"
 
@@ -20,6 +23,25 @@
 _Static_assert(CUSTOMER_OTP_CODE_DIGITS == 6, "CODE_SPACE assumes 6 digits");
 
 static const char hash_context[] = "orderflow-otp-v1";
+
+int customer_otp_secret_decode(const char *s, uint8_t **ret, size_t *ret_len)
+{
+    size_t n = strlen(s);
+    long len = (long)n;
+    uint8_t *out = xmalloc(n + 1);
+    if (codec_hex_valid(s, n))
+        len = codec_hex_decode(s, n, out, n);
+    else
+        memcpy(out, s, n);
+    if (len < CUSTOMER_OTP_SECRET_MIN) {
+        explicit_bzero(out, n + 1);
+        free(out);
+        return OF_EPERMANENT;
+    }
+    *ret = out;
+    *ret_len = (size_t)len;
+    return OF_OK;
+}
 
 int customer_otp_system_random(void *ctx, void *buf, size_t n)
 {

@@ -15,6 +15,12 @@
 #define CUSTOMER_OTP_SECRET_MIN 16  /* shortest server secret accepted, bytes */
 #define CUSTOMER_OTP_MAX_DRAWS  64  /* random draws before generation gives up */
 
+/* The secret's bytes from its setting (OF_OTP_SECRET): hex-decoded when s is an even number of
+ * hex digits (either case), else the text itself. Returns 0 with a new buffer in *ret (the
+ * caller scrubs and frees it) of *ret_len bytes, or OF_EPERMANENT (both untouched) when the
+ * secret is shorter than CUSTOMER_OTP_SECRET_MIN bytes. */
+int customer_otp_secret_decode(const char *s, uint8_t **ret, size_t *ret_len);
+
 /* A source of random bytes: fills buf with n bytes and returns 0, or a negative code. */
 typedef int (*customer_otp_random_fn)(void *ctx, void *buf, size_t n);
 

@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "common/auth.h"
+#include "common/codec.h"
 #include "common/errors.h"
 #include "common/geo.h"
 #include "common/uuid.h"
@@ -159,6 +160,15 @@ bool customer_rules_email_valid(const char *s)
     if (!at || strchr(at + 1, '@'))
         return false;
     return email_local_valid(s, (size_t)(at - s)) && email_domain_valid(at + 1);
+}
+
+void customer_rules_phone_redact(const char *phone, char *ret, size_t len)
+{
+    size_t n = strlen(phone), i = 0;
+    for (; i < n && i + 1 < len; i++)
+        ret[i] = (i < 3 || i + 4 >= n) ? phone[i] : '*';
+    if (len)
+        ret[i] = '\0';
 }
 
 bool customer_rules_code_valid(const char *s)
@@ -554,51 +564,7 @@ int customer_rules_address(const json_t *body, struct customer_address *ret,
 /* Feed query and cursor */
 
 #define CURSOR_TEXT_MAX 80 /* "%.17g" (at most 24 bytes), ':', a UUID (36) */
-
-static const char b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
-/* Unpadded base64url of n bytes into out (room for 4 * ceil(n / 3) + 1 bytes). */
-static void b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t o = 0;
-
-    for (size_t i = 0; i < n; i += 3) {
-        uint32_t v = (uint32_t)in[i] << 16;
-        size_t take = n - i < 3 ? n - i : 3;
-        if (take > 1)
-            v |= (uint32_t)in[i + 1] << 8;
-        if (take > 2)
-            v |= in[i + 2];
-        for (size_t k = 0; k <= take; k++)
-            out[o++] = b64url[(v >> (18 - 6 * k)) & 0x3F];
-    }
-    out[o] = '\0';
-}
-
-/* Decodes unpadded base64url s into out (cap bytes); returns the length or -1. Stray bits are
- * caught by the caller re-encoding the result. */
-static long b64url_decode(const char *s, unsigned char *out, size_t cap)
-{
-    size_t n = strlen(s), o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-
-    if (n % 4 == 1 || n * 3 / 4 > cap)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        const char *p = strchr(b64url, s[i]);
-        if (!p)
-            return -1;
-        acc = (acc << 6) | (uint32_t)(p - b64url);
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    return (long)o;
-}
+_Static_assert(CODEC_B64URL_SIZE(CURSOR_TEXT_MAX) <= CUSTOMER_CURSOR_SIZE, "cursor buffer");
 
 static bool cursor_distance_valid(double d)
 {
@@ -617,7 +583,7 @@ int customer_rules_cursor_encode(const struct customer_feed_cursor *c,
     n = snprintf(text, sizeof text, "%.17g:%s", c->distance_m + 0.0, c->outlet_id);
     if (n < 0 || (size_t)n >= sizeof text)
         return OF_EPERMANENT;
-    b64url_encode((const unsigned char *)text, (size_t)n, ret);
+    codec_b64url_encode(text, (size_t)n, ret);
     return OF_OK;
 }
 
@@ -647,7 +613,7 @@ int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret
 
     if (!s || strlen(s) >= CUSTOMER_CURSOR_SIZE)
         return OF_EPERMANENT;
-    n = b64url_decode(s, text, sizeof text - 1);
+    n = codec_b64url_decode(s, strlen(s), text, sizeof text - 1);
     if (n <= 0 || memchr(text, '\0', (size_t)n))
         return OF_EPERMANENT;
     text[n] = '\0';
@@ -727,5 +693,98 @@ int customer_rules_feed_query(const char *address_id, const char *radius_km, con
         return fail(err, CUSTOMER_ERR_INVALID_VALUE, "cursor", "is not a cursor from this feed");
     q.has_cursor = cursor != NULL;
     *ret = q;
+    return OF_OK;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Outlet event data */
+
+static int bad(char *err, size_t errlen, const char *field, const char *why)
+{
+    if (err && errlen)
+        snprintf(err, errlen, "data.%s: %s", field, why);
+    return OF_EPERMANENT;
+}
+
+static int uuid_member(const json_t *data, const char *field, char ret[UUID_STR_LEN], char *err,
+                       size_t errlen)
+{
+    const json_t *v = json_object_get(data, field);
+    if (!v)
+        return bad(err, errlen, field, "missing");
+    if (!json_is_string(v) || !uuid_valid(json_string_value(v)))
+        return bad(err, errlen, field, "must be a UUID string");
+    snprintf(ret, UUID_STR_LEN, "%s", json_string_value(v));
+    return OF_OK;
+}
+
+/* Characters of valid UTF-8 s (jansson strings are), or -1 on a control character. */
+static long text_chars(const char *s)
+{
+    long n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7F)
+            return -1;
+        if ((*p & 0xC0) != 0x80)
+            n++;
+    }
+    return n;
+}
+
+static bool blank_text(const char *s)
+{
+    return s[strspn(s, " \t")] == '\0';
+}
+
+static int name_member(const json_t *data, char *ret, size_t len, char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(data, "name");
+    if (!v)
+        return bad(err, errlen, "name", "missing");
+    if (!json_is_string(v))
+        return bad(err, errlen, "name", "must be a string");
+    const char *s = json_string_value(v);
+    long chars = strlen(s) == json_string_length(v) ? text_chars(s) : -1;
+    if (chars < 0 || blank_text(s))
+        return bad(err, errlen, "name", "must be text without control characters, not blank");
+    if (chars > CUSTOMER_OUTLET_NAME_MAX || strlen(s) >= len)
+        return bad(err, errlen, "name", "too long");
+    snprintf(ret, len, "%s", s);
+    return OF_OK;
+}
+
+static int coord_member(const json_t *data, const char *field, bool (*valid)(double), double *ret,
+                        char *err, size_t errlen)
+{
+    const json_t *v = json_object_get(data, field);
+    if (!v)
+        return bad(err, errlen, field, "missing");
+    if (!json_is_number(v))
+        return bad(err, errlen, field, "must be a number");
+    if (!valid(json_number_value(v)))
+        return bad(err, errlen, field, "out of range");
+    *ret = json_number_value(v);
+    return OF_OK;
+}
+
+int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
+                                size_t errlen)
+{
+    struct customer_outlet o = {0};
+    if (!json_is_object(data))
+        return bad(err, errlen, "", "must be an object");
+    if (uuid_member(data, "outlet_id", o.id, err, errlen) != OF_OK ||
+        uuid_member(data, "business_id", o.business_id, err, errlen) != OF_OK ||
+        name_member(data, o.name, sizeof o.name, err, errlen) != OF_OK ||
+        coord_member(data, "lat", geo_lat_valid, &o.lat, err, errlen) != OF_OK ||
+        coord_member(data, "lng", geo_lng_valid, &o.lng, err, errlen) != OF_OK)
+        return OF_EPERMANENT;
+    const json_t *open = json_object_get(data, "is_open");
+    if (!open)
+        return bad(err, errlen, "is_open", "missing");
+    if (!json_is_boolean(open))
+        return bad(err, errlen, "is_open", "must be a boolean");
+    o.is_open = json_is_true(open);
+    *ret = o;
     return OF_OK;
 }

@@ -67,6 +67,10 @@ int customer_rules_role_parse(const char *s, unsigned *ret_role);
  * dots, and a domain of at least two dot-separated labels of [A-Za-z0-9-] (1 to 63 each, no
  * leading or trailing '-'), the last at least 2 letters. */
 bool customer_rules_email_valid(const char *s);
+/* Writes phone into ret (len bytes, cut to fit, always NUL-terminated when len > 0) with every
+ * character but the first three and the last four replaced by '*': the only form in which a
+ * phone number may reach a log line. */
+void customer_rules_phone_redact(const char *phone, char *ret, size_t len);
 /* True if s is exactly CUSTOMER_OTP_CODE_DIGITS ASCII digits. */
 bool customer_rules_code_valid(const char *s);
 
@@ -113,5 +117,15 @@ int customer_rules_cursor_encode(const struct customer_feed_cursor *c,
  * is accepted (no padding, no stray bits, no other spelling of the same number); anything else
  * returns OF_EPERMANENT with *ret untouched. */
 int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret);
+
+/* ---- Event data ---- */
+
+/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open}: ids UUID
+ * strings, name a string of 1 to CUSTOMER_OUTLET_NAME_MAX characters without control characters
+ * or NUL and not blank, lat/lng JSON numbers valid per geo_lat_valid/geo_lng_valid, is_open a
+ * boolean; other members are ignored. Returns 0 with *ret filled, or OF_EPERMANENT with the
+ * offending field and why in err (never the value; err may be NULL) and *ret untouched. */
+int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
+                                size_t errlen);
 
 #endif

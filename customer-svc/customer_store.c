@@ -1,5 +1,5 @@
-/* customer-svc persistence: accounts, address books, pending OTP records and outlets in Postgres.
- */
+/* customer-svc persistence: accounts, address books, pending OTP records and outlets in Postgres
+ * (see customer_store.h). */
 #include "customer_store.h"
 
 #include <inttypes.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/codec.h"
 #include "common/db.h"
 #include "common/errors.h"
 #include "common/uuid.h"
@@ -27,44 +28,11 @@ static const char *role_text(unsigned role)
     return s ? s : "";
 }
 
-static void hex_encode(const uint8_t *in, size_t n, char *out)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < n; i++) {
-        out[2 * i] = digits[in[i] >> 4];
-        out[2 * i + 1] = digits[in[i] & 15];
-    }
-    out[2 * n] = '\0';
-}
-
-static int hex_value(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    return -1;
-}
-
-/* Decodes exactly 2n lowercase hex digits; returns 0 or -1. */
-static int hex_decode(const char *s, uint8_t *out, size_t n)
-{
-    if (strlen(s) != 2 * n)
-        return -1;
-    for (size_t i = 0; i < n; i++) {
-        int hi = hex_value(s[2 * i]), lo = hex_value(s[2 * i + 1]);
-        if (hi < 0 || lo < 0)
-            return -1;
-        out[i] = (uint8_t)(hi << 4 | lo);
-    }
-    return 0;
-}
-
-int store_otp_put(PGconn *c, const char *phone, unsigned role,
-                  const struct customer_otp_record *rec)
+int customer_store_otp_put(PGconn *c, const char *phone, unsigned role,
+                           const struct customer_otp_record *rec)
 {
     char hash[2 + 2 * CUSTOMER_OTP_HASH_LEN + 1] = "\\x", expires[32], attempts[16];
-    hex_encode(rec->hash, CUSTOMER_OTP_HASH_LEN, hash + 2);
+    codec_hex_encode(rec->hash, CUSTOMER_OTP_HASH_LEN, hash + 2);
     snprintf(expires, sizeof expires, "%" PRId64, rec->expires_at);
     snprintf(attempts, sizeof attempts, "%d", rec->attempts_left);
     const char *p[] = {phone, role_text(role), hash, expires, attempts};
@@ -77,7 +45,8 @@ int store_otp_put(PGconn *c, const char *phone, unsigned role,
                    5, p, NULL, NULL, 0);
 }
 
-int store_otp_lock(PGconn *c, const char *phone, unsigned role, struct customer_otp_record *ret)
+int customer_store_otp_lock(PGconn *c, const char *phone, unsigned role,
+                            struct customer_otp_record *ret)
 {
     const char *p[] = {phone, role_text(role)};
     PGresult *r;
@@ -93,7 +62,8 @@ int store_otp_lock(PGconn *c, const char *phone, unsigned role, struct customer_
         goto out;
     }
     struct customer_otp_record rec;
-    if (hex_decode(PQgetvalue(r, 0, 0), rec.hash, sizeof rec.hash) != 0) {
+    const char *hex = PQgetvalue(r, 0, 0);
+    if (codec_hex_decode(hex, strlen(hex), rec.hash, sizeof rec.hash) != (long)sizeof rec.hash) {
         rc = OF_EPERMANENT;
         goto out;
     }
@@ -105,7 +75,7 @@ out:
     return rc;
 }
 
-int store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int attempts_left)
+int customer_store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int attempts_left)
 {
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", attempts_left);
@@ -116,7 +86,7 @@ int store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int atte
                    3, p, NULL, NULL, 0);
 }
 
-int store_otp_delete(PGconn *c, const char *phone, unsigned role)
+int customer_store_otp_delete(PGconn *c, const char *phone, unsigned role)
 {
     const char *p[] = {phone, role_text(role)};
     return db_exec(c, "DELETE FROM customer.otp_codes WHERE phone = $1 AND role = $2", 2, p, NULL,
@@ -148,8 +118,8 @@ static int account_query(PGconn *c, const char *sql, int n, const char *const *p
     return rc;
 }
 
-int store_account_upsert(PGconn *c, const char *phone, unsigned role, struct customer_account *ret,
-                         bool *ret_created)
+int customer_store_account_upsert(PGconn *c, const char *phone, unsigned role,
+                                  struct customer_account *ret, bool *ret_created)
 {
     char id[UUID_STR_LEN];
     uuid_v7(id);
@@ -167,7 +137,7 @@ int store_account_upsert(PGconn *c, const char *phone, unsigned role, struct cus
                          2, p + 1, ret);
 }
 
-int store_account_get(PGconn *c, const char *id, struct customer_account *ret)
+int customer_store_account_get(PGconn *c, const char *id, struct customer_account *ret)
 {
     if (!uuid_valid(id))
         return OF_ENOTFOUND;
@@ -176,8 +146,9 @@ int store_account_get(PGconn *c, const char *id, struct customer_account *ret)
                          ret);
 }
 
-int store_account_patch(PGconn *c, const char *id, const struct customer_profile_patch *patch,
-                        struct customer_account *ret)
+int customer_store_account_patch(PGconn *c, const char *id,
+                                 const struct customer_profile_patch *patch,
+                                 struct customer_account *ret)
 {
     if (!uuid_valid(id))
         return OF_ENOTFOUND;
@@ -202,8 +173,8 @@ static void address_from_row(const PGresult *r, int row, struct customer_address
     a->lng = strtod(PQgetvalue(r, row, 6), NULL);
 }
 
-int store_address_list(PGconn *c, const char *account_id, struct customer_address **ret,
-                       size_t *ret_n)
+int customer_store_address_list(PGconn *c, const char *account_id, struct customer_address **ret,
+                                size_t *ret_n)
 {
     *ret = NULL;
     *ret_n = 0;
@@ -239,7 +210,7 @@ static int exec_one(PGconn *c, const char *sql, int n, const char *const *p)
     return rc;
 }
 
-int store_address_insert(PGconn *c, const char *account_id, struct customer_address *a)
+int customer_store_address_insert(PGconn *c, const char *account_id, struct customer_address *a)
 {
     if (!uuid_valid(account_id))
         return OF_ENOTFOUND;
@@ -259,7 +230,8 @@ int store_address_insert(PGconn *c, const char *account_id, struct customer_addr
     return rc;
 }
 
-int store_address_update(PGconn *c, const char *account_id, const struct customer_address *a)
+int customer_store_address_update(PGconn *c, const char *account_id,
+                                  const struct customer_address *a)
 {
     if (!uuid_valid(account_id) || !uuid_valid(a->id))
         return OF_ENOTFOUND;
@@ -293,8 +265,8 @@ static int address_one(PGconn *c, const char *sql, const char *account_id, const
     return rc;
 }
 
-int store_address_get(PGconn *c, const char *account_id, const char *id,
-                      struct customer_address *ret)
+int customer_store_address_get(PGconn *c, const char *account_id, const char *id,
+                               struct customer_address *ret)
 {
     return address_one(c,
                        "SELECT " ADDRESS_COLS " FROM customer.addresses "
@@ -302,8 +274,8 @@ int store_address_get(PGconn *c, const char *account_id, const char *id,
                        account_id, id, ret);
 }
 
-int store_address_delete(PGconn *c, const char *account_id, const char *id,
-                         struct customer_address *ret)
+int customer_store_address_delete(PGconn *c, const char *account_id, const char *id,
+                                  struct customer_address *ret)
 {
     return address_one(c,
                        "DELETE FROM customer.addresses WHERE id = $1 AND account_id = $2 "
@@ -313,7 +285,7 @@ int store_address_delete(PGconn *c, const char *account_id, const char *id,
 
 /* ---- Outlets ---- */
 
-int store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
+int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
 {
     char lat[32], lng[32], ver[32];
     snprintf(lat, sizeof lat, "%.17g", o->lat);
@@ -337,8 +309,8 @@ int store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t vers
     "SELECT id, business_id, name, lat, lng FROM customer.outlets "                                \
     "WHERE is_open AND lat BETWEEN $1::float8 AND $2::float8 AND "
 
-int store_outlet_in_box(PGconn *c, const struct geo_box *box, struct customer_outlet **ret,
-                        size_t *ret_n)
+int customer_store_outlet_in_box(PGconn *c, const struct geo_box *box, struct customer_outlet **ret,
+                                 size_t *ret_n)
 {
     char v[4][32];
     snprintf(v[0], sizeof v[0], "%.17g", box->min_lat);

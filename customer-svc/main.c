@@ -1,7 +1,8 @@
 /* customer-svc: accounts, OTP login, JWT issuing, address book and outlet feed. Wiring only: the
  * service definition handed to the shared lifecycle. */
 #include "common/daemon.h"
-#include "customer_feed.h"
+#include "customer_app.h"
+#include "customer_events.h"
 #include "customer_http.h"
 
 /* Topics this service writes to its outbox (created at start-up). */
@@ -20,8 +21,8 @@ int main(int argc, char **argv)
         .default_port = 8085,
         .routes = customer_routes,
         .n_routes = customer_n_routes,
-        .handlers = customer_feed_handlers,
-        .n_handlers = customer_feed_n_handlers,
+        .handlers = customer_events_handlers,
+        .n_handlers = customer_events_n_handlers,
         .produces = produces,
         .n_produces = sizeof produces / sizeof produces[0],
         .config = customer_config_vars,

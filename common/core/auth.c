@@ -16,6 +16,7 @@
 #include <openssl/pem.h>
 
 #include "common/auth.h"
+#include "common/codec.h"
 #include "common/errors.h"
 #include "common/file.h"
 #include "common/uuid.h"
@@ -133,21 +134,6 @@ static char *public_pem(EVP_PKEY *pkey)
     return ret;
 }
 
-/* Unpadded base64url of n bytes into out (at least 4 * ((n + 2) / 3) + 1 bytes). */
-static void b64url(const unsigned char *in, size_t n, char *out)
-{
-    int len = EVP_EncodeBlock((unsigned char *)out, in, (int)n);
-    while (len > 0 && out[len - 1] == '=')
-        len--;
-    out[len] = '\0';
-    for (char *p = out; *p; p++) {
-        if (*p == '+')
-            *p = '-';
-        else if (*p == '/')
-            *p = '_';
-    }
-}
-
 /* One affine coordinate (OSSL_PKEY_PARAM_EC_PUB_X or _Y) as 32 bytes in base64url. */
 static bool coordinate_b64url(const EVP_PKEY *pkey, const char *param, char out[45])
 {
@@ -158,7 +144,7 @@ static bool coordinate_b64url(const EVP_PKEY *pkey, const char *param, char out[
     bool ok = BN_bn2binpad(bn, raw, sizeof raw) == (int)sizeof raw;
     BN_free(bn);
     if (ok)
-        b64url(raw, sizeof raw, out);
+        codec_b64url_encode(raw, sizeof raw, out);
     return ok;
 }
 
@@ -332,45 +318,15 @@ int auth_verifier_new(const char *public_key_pem, const char *kid, const char *i
     return OF_OK;
 }
 
-static bool b64url_char(char c)
-{
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
-static unsigned b64url_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return (unsigned)(c - 'A');
-    if (c >= 'a' && c <= 'z')
-        return (unsigned)(c - 'a' + 26);
-    if (c >= '0' && c <= '9')
-        return (unsigned)(c - '0' + 52);
-    return c == '-' ? 62 : 63;
-}
-
-/* One part of n characters: non-empty canonical unpadded base64url. A length of 4k+1 cannot be
- * base64; in a 4k+2 or 4k+3 tail the bits past the last whole byte must be zero. */
-static bool part_ok(const char *p, size_t n)
-{
-    if (n == 0 || n % 4 == 1)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        if (!b64url_char(p[i]))
-            return false;
-    }
-    unsigned unused = n % 4 == 2 ? 0x0f : n % 4 == 3 ? 0x03 : 0;
-    return (b64url_value(p[n - 1]) & unused) == 0;
-}
-
-/* Exactly three parts separated by dots, each one part_ok(). */
+/* Exactly three parts separated by dots, each canonical unpadded base64url (codec.h): a length
+ * of 4k+1 cannot be base64; in a 4k+2 or 4k+3 tail the bits past the last whole byte are zero. */
 static bool shape_ok(const char *token, size_t len)
 {
     size_t start = 0, parts = 0;
     for (size_t i = 0; i <= len; i++) {
         if (i < len && token[i] != '.')
             continue;
-        if (++parts > 3 || !part_ok(token + start, i - start))
+        if (++parts > 3 || !codec_b64url_canonical(token + start, i - start))
             return false;
         start = i + 1;
     }

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/random.h>
 
+#include "common/codec.h"
 #include "common/timefmt.h"
 #include "common/uuid.h"
 
@@ -28,19 +29,15 @@ void random_bytes(void *buf, unsigned long n)
 
 void random_hex(char *ret, unsigned long n)
 {
-    static const char hex[] = "0123456789abcdef";
     unsigned char b[64];
     unsigned long done = 0;
+    ret[0] = '\0';
     while (done < n) {
         unsigned long chunk = n - done < sizeof b ? n - done : sizeof b;
         random_bytes(b, chunk);
-        for (unsigned long i = 0; i < chunk; i++) {
-            ret[2 * (done + i)] = hex[b[i] >> 4];
-            ret[2 * (done + i) + 1] = hex[b[i] & 15];
-        }
+        codec_hex_encode(b, chunk, ret + 2 * done);
         done += chunk;
     }
-    ret[2 * n] = '\0';
 }
 
 void uuid_v7_from(uint64_t unix_ms, const uint8_t rand10[10], char ret[UUID_STR_LEN])

@@ -155,6 +155,23 @@ const char *http_query(struct http_request *req, const char *name)
     return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
 }
 
+void http_client_address(struct http_request *req, char *ret, size_t len)
+{
+    snprintf(ret, len, "unknown");
+    const union MHD_ConnectionInfo *ci =
+        req->conn ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS) : NULL;
+    if (!ci || !ci->client_addr)
+        return;
+    const struct sockaddr *sa = ci->client_addr;
+    const void *addr = NULL;
+    if (sa->sa_family == AF_INET)
+        addr = &((const struct sockaddr_in *)(const void *)sa)->sin_addr;
+    else if (sa->sa_family == AF_INET6)
+        addr = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+    if (addr && !inet_ntop(sa->sa_family, addr, ret, (socklen_t)len))
+        snprintf(ret, len, "unknown");
+}
+
 int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj)
 {
     json_error_t jerr;

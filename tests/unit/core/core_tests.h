@@ -4,6 +4,7 @@
 
 int run_apierror_tests(void);
 int run_backoff_tests(void);
+int run_codec_tests(void);
 int run_sqlstate_tests(void);
 int run_topics_tests(void);
 int run_uuid_tests(void);

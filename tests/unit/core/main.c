@@ -6,6 +6,7 @@ int main(void)
     int failed = 0;
     failed += run_apierror_tests();
     failed += run_backoff_tests();
+    failed += run_codec_tests();
     failed += run_sqlstate_tests();
     failed += run_topics_tests();
     failed += run_uuid_tests();

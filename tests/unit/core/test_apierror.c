@@ -34,7 +34,7 @@ static void apierror_lookups(void **state)
     assert_int_equal(e, API_CONFLICT); /* untouched */
     assert_int_equal(api_error_by_code(NULL, &e), -1);
     assert_int_equal(api_error_get(API_ERROR_COUNT)->status, 500);
-    assert_int_equal(api_error_get((enum api_error)-1)->status, 500);
+    assert_int_equal(api_error_get((enum api_error) - 1)->status, 500);
     assert_string_equal(api_error_get(API_MISSING_FIELD)->code, "missing_field");
     assert_int_equal(api_error_get(API_UNSUPPORTED_MEDIA_TYPE)->status, 415);
 }

@@ -23,9 +23,9 @@ enum api_error {
     API_INVALID_TOKEN, /* 401 */
     API_FORBIDDEN,     /* 403 */
     /* The resource */
-    API_NOT_FOUND,          /* 404 */
-    API_METHOD_NOT_ALLOWED, /* 405 */
-    API_CONFLICT,           /* 409 */
+    API_NOT_FOUND,             /* 404 */
+    API_METHOD_NOT_ALLOWED,    /* 405 */
+    API_CONFLICT,              /* 409 */
     API_IDEMPOTENCY_IN_FLIGHT, /* 409 */
     API_IDEMPOTENCY_MISMATCH,  /* 422 */
     /* Load and the server */

@@ -71,6 +71,9 @@ void http_add_header(struct http_response *res, const char *name, const char *va
 /* A request header or query argument, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
+/* Writes the numeric address of the peer (IPv4 or IPv6 text) into ret, or "unknown" when it
+ * cannot be told; ret has room for len bytes (INET6_ADDRSTRLEN is enough). */
+void http_client_address(struct http_request *req, char *ret, size_t len);
 /* Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from d, and Retry-After when the
  * request was refused. */
 void http_ratelimit_headers(struct http_response *res, const struct ratelimit_decision *d);
