@@ -18,8 +18,9 @@
  *   retry_budget times. A handler's OF_EPERMANENT (or any other code), an envelope that does not
  *   decode and a topic without a handler dead-letter the record at once: it goes to
  *   "<topic>.dlq" (produced and acknowledged before the transaction commits) with its
- *   processed_events row. A dead letter that cannot be produced is retried as such, without
- *   calling the handler again.
+ *   processed_events row, and its dlq.error header says why: the handler's own reason when it
+ *   gave one (consumer_fail, consumer_retry), never payload content. A dead letter that cannot
+ *   be produced is retried as such, without calling the handler again.
  * - Infrastructure is never the record's fault: a handler's OF_EUNAVAIL, any failure of the
  *   loop's own statements (BEGIN, advisory locks, SAVEPOINT, inbox insert, RELEASE, ROLLBACK TO)
  *   and a failed COMMIT roll the whole batch back; every partition of it is sought back to its

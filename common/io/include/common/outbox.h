@@ -34,7 +34,8 @@ int outbox_append(PGconn *c, const char *schema, const char *key, const struct e
  * the same key: FNV-1a 64-bit of the key's bytes, folded to 48 bits (h ^ h >> 48, low 48 bits),
  * under the class tag 0x6f62 ("ob") in the top 16 bits. So the keys of this class lie in
  * [0x6f62 << 48, 0x6f63 << 48), positive and apart from the hashtext() (int4) keys of the relay
- * and migration locks; other lock keys of a service should stay out of that range. */
+ * and migration locks. A service's other lock keys stay out of that range, unless they mean to
+ * take the outbox lock of a key (as a handler's lock_keys do). */
 int64_t outbox_lock_key(const char *key);
 
 struct outbox_relay_config {
