@@ -1,5 +1,6 @@
-/* Exponential backoff ceilings and full-jitter delays, as pure arithmetic. */
+/* Exponential backoff: ceilings and full-jitter delays (pure), and drawing one (random_bytes). */
 #include "common/backoff.h"
+#include "common/uuid.h"
 
 uint32_t backoff_ceiling_ms(const struct backoff_policy *p, unsigned attempt)
 {
@@ -17,4 +18,11 @@ uint32_t backoff_delay_ms(const struct backoff_policy *p, unsigned attempt, uint
     uint32_t half = ceiling / 2;
     uint64_t span = (uint64_t)(ceiling - half) + 1; /* values in [half, ceiling] */
     return half + (uint32_t)(rand32 % span);
+}
+
+uint32_t backoff_next_ms(const struct backoff_policy *p, unsigned attempt)
+{
+    uint32_t rand32;
+    random_bytes(&rand32, sizeof rand32);
+    return backoff_delay_ms(p, attempt, rand32);
 }

@@ -18,8 +18,9 @@
  *   retry_budget times. A handler's OF_EPERMANENT (or any other code), an envelope that does not
  *   decode and a topic without a handler dead-letter the record at once: it goes to
  *   "<topic>.dlq" (produced and acknowledged before the transaction commits) with its
- *   processed_events row. A dead letter that cannot be produced is retried as such, without
- *   calling the handler again.
+ *   processed_events row, and its dlq.error header says why: the handler's own reason when it
+ *   gave one (consumer_fail, consumer_retry), never payload content. A dead letter that cannot
+ *   be produced is retried as such, without calling the handler again.
  * - Infrastructure is never the record's fault: a handler's OF_EUNAVAIL, any failure of the
  *   loop's own statements (BEGIN, advisory locks, SAVEPOINT, inbox insert, RELEASE, ROLLBACK TO)
  *   and a failed COMMIT roll the whole batch back; every partition of it is sought back to its
@@ -28,6 +29,7 @@
  *   handled, so two instances never lock the same rows in opposite orders. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,16 +40,15 @@
 
 #include "common/consumer.h"
 #include "common/db.h"
+#include "common/dbconn.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
 #include "common/metrics.h"
 #include "common/timefmt.h"
 #include "common/topics.h"
-#include "common/uuid.h"
 #include "common/xalloc.h"
 
-#define SCHEMA_MAX           63
 #define LOCK_KEYS_PER_RECORD 16
 #define MAX_RETRY_ENTRIES    64
 #define SEEK_TIMEOUT_MS      5000
@@ -217,15 +218,62 @@ enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned
     }
 }
 
-static bool schema_valid(const char *s)
+/* Cuts s back to its last whole UTF-8 character, should its end hold only part of one. */
+static void cut_utf8(char *s)
 {
-    if (!s || !*s || strlen(s) > SCHEMA_MAX || (*s >= '0' && *s <= '9'))
-        return false;
-    for (; *s; s++) {
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_'))
-            return false;
+    size_t n = strlen(s), i = n;
+    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
+        i--; /* continuation bytes */
+    if (i == 0)
+        return;
+    unsigned char lead = (unsigned char)s[i - 1];
+    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+    if (n - (i - 1) < want)
+        s[i - 1] = '\0';
+}
+
+/* The handler's reason into its slot: one line, whole characters. */
+static int set_reason(struct consumer_ctx *ctx, int rc, const char *fmt, va_list ap)
+{
+    if (!ctx->error || ctx->error_len == 0)
+        return rc;
+    if (vsnprintf(ctx->error, ctx->error_len, fmt, ap) < 0)
+        ctx->error[0] = '\0';
+    for (char *p = ctx->error; *p; p++) {
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = ' ';
     }
-    return true;
+    cut_utf8(ctx->error);
+    return rc;
+}
+
+int consumer_fail(struct consumer_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = set_reason(ctx, OF_EPERMANENT, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int consumer_retry(struct consumer_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = set_reason(ctx, OF_ERETRY, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+void consumer_error_text(int rc, enum consumer_action action, const char *reason, char *ret_text,
+                         size_t len)
+{
+    const char *spent = action == CONSUMER_DEAD && rc == OF_ERETRY ? "retry budget spent: " : "";
+    if (reason && *reason)
+        snprintf(ret_text, len, "%s%s", spent, reason);
+    else
+        snprintf(ret_text, len, "%shandler: %s", spent, of_result_name(rc));
+    cut_utf8(ret_text);
 }
 
 /* ---- small utilities ---- */
@@ -245,18 +293,6 @@ static void sleep_or_stop(struct consumer *c, uint32_t ms)
             break;
     }
     pthread_mutex_unlock(&c->mu);
-}
-
-static uint32_t backoff_ms(struct consumer *c, unsigned attempt)
-{
-    uint32_t rnd;
-    random_bytes(&rnd, sizeof rnd);
-    return backoff_delay_ms(&c->backoff, attempt < 32 ? attempt : 32, rnd);
-}
-
-static void backoff_sleep(struct consumer *c, unsigned attempt)
-{
-    sleep_or_stop(c, backoff_ms(c, attempt));
 }
 
 static void count(struct consumer *c, const char *name, const char *topic)
@@ -452,7 +488,7 @@ static void seek_waits(struct consumer *c)
     }
     rd_kafka_topic_partition_list_destroy(l);
     c->seek_due = !ok;
-    c->next_seek_ms = time_monotonic_ms() + backoff_ms(c, c->reseeks++);
+    c->next_seek_ms = time_monotonic_ms() + backoff_next_ms(&c->backoff, c->reseeks++);
 }
 
 /* The gate for one polled record: true to handle it, false to drop it unhandled. */
@@ -551,19 +587,13 @@ static void release_records(struct record *recs, size_t n)
 
 static int ensure_db(struct consumer *c)
 {
-    if (!db_lost(c))
-        return OF_OK;
-    if (c->db) {
-        log_warn(NULL, "consumer: reconnecting to Postgres");
-        PQfinish(c->db);
-    }
     char err[256];
-    c->db = db_connect(c->conninfo, c->app_name, err, sizeof err);
-    if (!c->db) {
+    int rc = dbconn_ensure(&c->db, c->conninfo, c->app_name, err, sizeof err);
+    if (rc == DBCONN_NEW)
+        log_info(NULL, "consumer: connected to Postgres");
+    else if (rc != DBCONN_KEPT)
         log_error(NULL, "consumer: %s", err);
-        return OF_EUNAVAIL;
-    }
-    return OF_OK;
+    return rc == DBCONN_NEW ? OF_OK : rc;
 }
 
 /* Runs one of the loop's own statements (BEGIN, SAVEPOINT and friends). Its failure is never
@@ -696,16 +726,12 @@ static void build_dlq_headers(struct consumer *c, struct record *rec, struct dlq
 /* A producer that raised a fatal error never delivers again: replace it. */
 static int ensure_dlq_producer(struct consumer *c)
 {
-    if (c->dlq && !kafka_producer_failed(c->dlq))
-        return OF_OK;
-    kafka_producer_free(c->dlq, 0);
     char err[256];
-    c->dlq = kafka_producer_new(c->brokers, c->service, c->message_timeout_ms, err, sizeof err);
-    if (!c->dlq) {
+    int rc = kafka_producer_renew(&c->dlq, c->brokers, c->service, c->message_timeout_ms, err,
+                                  sizeof err);
+    if (rc != OF_OK)
         log_error(NULL, "consumer: dead-letter producer: %s", err);
-        return OF_ERETRY;
-    }
-    return OF_OK;
+    return rc;
 }
 
 /* Produces the record to "<topic>.dlq" and waits for the broker's acknowledgement. */
@@ -768,7 +794,8 @@ static enum outcome dead_letter_and_release(struct consumer *c, struct record *r
     return OUT_NEXT;
 }
 
-static int call_handler(struct consumer *c, struct record *rec)
+/* Calls the record's handler; reason gets what it says through consumer_fail/consumer_retry. */
+static int call_handler(struct consumer *c, struct record *rec, char *reason, size_t reason_len)
 {
     struct log_fields f = record_fields(rec);
     struct consumer_ctx ctx = {.db = c->db,
@@ -778,31 +805,34 @@ static int call_handler(struct consumer *c, struct record *rec)
                                .partition = rec->msg->partition,
                                .offset = rec->msg->offset,
                                .log = &f,
-                               .app = c->app};
+                               .app = c->app,
+                               .error = reason,
+                               .error_len = reason_len};
     return rec->handler->handle(&ctx, &rec->ev);
 }
 
-/* The handler returned rc inside savepoint r: keep its effects, abort the batch, retry the
- * record, or dead-letter it (consumer_handler_action). */
-static enum outcome finish_record(struct consumer *c, struct record *rec, int rc)
+/* The handler returned rc, with its reason (maybe ""), inside savepoint r: keep its effects,
+ * abort the batch, retry the record, or dead-letter it (consumer_handler_action). */
+static enum outcome finish_record(struct consumer *c, struct record *rec, int rc,
+                                  const char *reason)
 {
     struct log_fields f = record_fields(rec);
-    switch (consumer_handler_action(rc, rec->attempts, c->retry_budget)) {
+    enum consumer_action action = consumer_handler_action(rc, rec->attempts, c->retry_budget);
+    consumer_error_text(rc, action, reason, rec->error, sizeof rec->error);
+    switch (action) {
     case CONSUMER_KEEP:
         if (!run_sql(c, "RELEASE SAVEPOINT r"))
             return OUT_ABORT; /* e.g. the handler returned OF_OK over a failed statement */
         rec->state = REC_HANDLED;
         return OUT_NEXT;
     case CONSUMER_ABORT:
-        log_warn(&f, "consumer: handler: a dependency is unavailable, the batch comes again");
+        log_warn(&f, "consumer: a dependency is unavailable, the batch comes again: %s",
+                 rec->error);
         return OUT_ABORT;
     case CONSUMER_RETRY:
-        snprintf(rec->error, sizeof rec->error, "handler: %s", of_result_name(rc));
         return rollback_record(c) ? OUT_RETRY : OUT_ABORT;
     case CONSUMER_DEAD:
     default:
-        snprintf(rec->error, sizeof rec->error, "%shandler: %s",
-                 rc == OF_ERETRY ? "retry budget spent: " : "", of_result_name(rc));
         if (!rollback_record(c) || insert_inbox(c, rec) < 0)
             return OUT_ABORT;
         return dead_letter_and_release(c, rec);
@@ -833,7 +863,9 @@ static enum outcome handle_record(struct consumer *c, struct record *rec)
         return dead_letter_and_release(c, rec);
     }
     rec->attempts++;
-    return finish_record(c, rec, call_handler(c, rec));
+    char reason[ERROR_MAX] = "";
+    int hrc = call_handler(c, rec, reason, sizeof reason);
+    return finish_record(c, rec, hrc, reason);
 }
 
 /* ---- the batch transaction ---- */
@@ -933,7 +965,7 @@ static void schedule_retry(struct consumer *c, const struct record *rec)
         log_warn(&f, "consumer: retrying (attempt %u of %u failed): %s", rec->attempts,
                  c->retry_budget, rec->error);
     }
-    backoff_sleep(c, rec->attempts > 0 ? rec->attempts - 1 : 0);
+    sleep_or_stop(c, backoff_next_ms(&c->backoff, rec->attempts > 0 ? rec->attempts - 1 : 0));
 }
 
 /* Nothing was committed: redeliver the whole batch after a backoff outside the retry budget. */
@@ -945,7 +977,7 @@ static void redeliver_batch(struct consumer *c, const struct record *recs, size_
         c->db = NULL;
     }
     seek_back(c, recs, n, 0);
-    backoff_sleep(c, c->outages++);
+    sleep_or_stop(c, backoff_next_ms(&c->backoff, c->outages++));
 }
 
 static void handle_batch(struct consumer *c, struct record *recs, size_t n)
@@ -1078,7 +1110,7 @@ static int check_config(const struct consumer_config *cfg, char *err, size_t err
 {
     if (!cfg->conninfo || !cfg->brokers || !cfg->service)
         snprintf(err, errlen, "consumer: conninfo, brokers and service are required");
-    else if (!schema_valid(cfg->schema))
+    else if (!db_ident_valid(cfg->schema))
         snprintf(err, errlen, "consumer: schema must be a plain lowercase identifier");
     else if (cfg->batch_max == 0)
         snprintf(err, errlen, "consumer: batch_max must be positive");

@@ -138,6 +138,16 @@ struct kafka_producer *kafka_producer_new(const char *brokers, const char *clien
     return p;
 }
 
+int kafka_producer_renew(struct kafka_producer **p, const char *brokers, const char *client_id,
+                         int message_timeout_ms, char *err, size_t errlen)
+{
+    if (*p && !kafka_producer_failed(*p))
+        return OF_OK;
+    kafka_producer_free(*p, 0); /* a failed producer delivers nothing more: do not wait */
+    *p = kafka_producer_new(brokers, client_id, message_timeout_ms, err, errlen);
+    return *p ? OF_OK : OF_ERETRY;
+}
+
 /* Builds the header list of m; the caller owns it until rd_kafka_producev() succeeds. */
 static rd_kafka_headers_t *make_headers(const struct kafka_msg *m)
 {

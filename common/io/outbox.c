@@ -26,6 +26,7 @@
 
 #include "common/backoff.h"
 #include "common/db.h"
+#include "common/dbconn.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
@@ -35,14 +36,11 @@
 #include "common/timefmt.h"
 #include "common/topics.h"
 #include "common/trace.h"
-#include "common/uuid.h"
 #include "common/xalloc.h"
 
 #define STATS_EVERY_MS   1000  /* backlog gauges at most once a second */
 #define CLEANUP_EVERY_MS 60000 /* deleting old published rows */
 #define STOP_FLUSH_MS    5000
-
-static const struct backoff_policy relay_backoff = {.base_ms = 100, .max_ms = 5000};
 
 /* ---- appending ---- */
 
@@ -68,17 +66,30 @@ static char *headers_json(const struct envelope *ev)
     return s;
 }
 
-/* The first key of the two-int4 advisory locks outbox_append() takes ("ofob"); the single-bigint
- * locks of the relay and the migrations live in a different key space. */
-#define APPEND_LOCK_CLASS "1868984162"
+/* FNV-1a, 64 bits (offset basis and prime of the reference), folded to 48 bits under a 16-bit
+ * class tag. The fold keeps every bit of the hash in play; the tag keeps the keys positive and
+ * far above the int4 range of the hashtext() keys of the relay and migration locks. */
+#define FNV64_OFFSET    14695981039346656037ULL
+#define FNV64_PRIME     1099511628211ULL
+#define LOCK_CLASS      0x6f62ULL /* "ob" */
+#define LOCK_CLASS_BITS 48
+
+int64_t outbox_lock_key(const char *key)
+{
+    uint64_t h = FNV64_OFFSET;
+    for (const unsigned char *p = (const unsigned char *)(key ? key : ""); *p; p++)
+        h = (h ^ *p) * FNV64_PRIME;
+    uint64_t low = (h ^ (h >> LOCK_CLASS_BITS)) & ((1ULL << LOCK_CLASS_BITS) - 1);
+    return (int64_t)(LOCK_CLASS << LOCK_CLASS_BITS | low);
+}
 
 /* Locks the key, then inserts: the id comes from the sequence only once the lock is held, so
  * one key's rows get ids in commit order. The lock subquery is not flattened (its target list
- * is volatile), so it runs before the row is formed. */
+ * is volatile), so it runs before the row is formed. $5 is outbox_lock_key($2). */
 #define APPEND_SQL                                                                                 \
     "INSERT INTO %s.outbox (topic, key, payload, headers) "                                        \
     "SELECT $1::text, $2::text, $3::json, $4::jsonb "                                              \
-    "FROM (SELECT pg_advisory_xact_lock(" APPEND_LOCK_CLASS ", hashtext($2::text))) AS l"
+    "FROM (SELECT pg_advisory_xact_lock($5::bigint)) AS l"
 
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev)
 {
@@ -91,8 +102,10 @@ int outbox_append(PGconn *c, const char *schema, const char *key, const struct e
     if (payload && headers) {
         char sql[sizeof APPEND_SQL + 64]; /* the schema is at most 63 bytes */
         snprintf(sql, sizeof sql, APPEND_SQL, schema);
-        const char *params[] = {t->name, key, payload, headers};
-        rc = db_exec(c, sql, 4, params, NULL, NULL, 0);
+        char lock[24];
+        snprintf(lock, sizeof lock, "%lld", (long long)outbox_lock_key(key));
+        const char *params[] = {t->name, key, payload, headers, lock};
+        rc = db_exec(c, sql, 5, params, NULL, NULL, 0);
     }
     free(payload);
     free(headers);
@@ -200,29 +213,23 @@ static void relay_wait(struct outbox_relay *r, unsigned ms, bool listen)
 
 static void backoff_sleep(struct outbox_relay *r)
 {
-    uint32_t rnd;
-    random_bytes(&rnd, sizeof rnd);
-    unsigned attempt = r->failures < 32 ? r->failures : 32;
-    r->failures++;
-    relay_wait(r, backoff_delay_ms(&relay_backoff, attempt, rnd), false);
+    relay_wait(r, backoff_next_ms(&BACKOFF_RELAY, r->failures++), false);
 }
 
 /* ---- the relay: connection, lock and producer ---- */
 
 static int ensure_connection(struct outbox_relay *r)
 {
-    if (r->db && PQstatus(r->db) == CONNECTION_OK)
-        return OF_OK;
-    if (r->db) {
-        log_warn(NULL, "outbox relay: reconnecting to Postgres");
-        drop_connection(r);
-    }
     char err[256];
-    r->db = db_connect(r->conninfo, r->app_name, err, sizeof err);
-    if (!r->db) {
+    int rc = dbconn_ensure(&r->db, r->conninfo, r->app_name, err, sizeof err);
+    if (rc == DBCONN_KEPT)
+        return OF_OK;
+    r->locked = false; /* a new session, or none: it holds no lock */
+    if (rc != DBCONN_NEW) {
         log_error(NULL, "outbox relay: %s", err);
         return OF_ERETRY;
     }
+    log_info(NULL, "outbox relay: connected to Postgres");
     return OF_OK;
 }
 
@@ -259,17 +266,12 @@ static int ensure_lock(struct outbox_relay *r)
 /* A producer that raised a fatal error never delivers again: replace it. */
 static int ensure_producer(struct outbox_relay *r)
 {
-    if (r->producer && !kafka_producer_failed(r->producer))
-        return OF_OK;
-    kafka_producer_free(r->producer, 0);
     char err[256];
-    r->producer =
-        kafka_producer_new(r->brokers, r->client_id, r->message_timeout_ms, err, sizeof err);
-    if (!r->producer) {
+    int rc = kafka_producer_renew(&r->producer, r->brokers, r->client_id, r->message_timeout_ms,
+                                  err, sizeof err);
+    if (rc != OF_OK)
         log_error(NULL, "outbox relay: %s", err);
-        return OF_ERETRY;
-    }
-    return OF_OK;
+    return rc;
 }
 
 /* ---- the relay: one batch ---- */

@@ -2,8 +2,9 @@
 # Outbox -> Kafka -> inbox, end to end through probe-svc (a test daemon on the shared lifecycle):
 # per-key order and exactly-once effects; SIGKILL between produce and mark-published leads to a
 # redelivery the inbox swallows; a malformed record is dead-lettered while its partition keeps
-# flowing; a transient database error is retried with backoff; a broken deployment stalls without
-# blaming or dead-lettering anything.
+# flowing; a record its handler rejects is dead-lettered with the handler's reason; a transient
+# database error is retried with backoff; a broken deployment stalls without blaming or
+# dead-lettering anything.
 source "$(dirname "$0")/lib.sh"
 
 PORT=$OF_PROBE_PORT
@@ -78,7 +79,30 @@ dead=$(metric_value "$PORT" "events_dead_lettered_total{topic=\"$TOPIC\"}")
 awk -v d="$dead" 'BEGIN { exit !(d >= 2) }' || fail "dead letters not counted ($dead)"
 ok "malformed JSON and an unknown version dead-lettered with origin; the partition kept flowing"
 
-# 4. A transient database error (the effects table locked by another session for 3 s) is retried
+# 4. A record the handler rejects (consumer_fail) is dead-lettered with the handler's reason:
+#    exactly that in dlq.error and in the log line, and nothing of its data; the next is handled.
+probe_event() { # KEY DATA: a probe.event.v1 envelope as one JSON line
+  jq -cn --arg id "$(cat /proc/sys/kernel/random/uuid)" --arg key "$1" --argjson data "$2" '{event_id: $id,
+    event_type: "probe.event", event_version: 1, occurred_at: "2026-11-21T10:00:00.000Z", producer: "itest",
+    trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", correlation_id: $key, causation_id: "", data: $data}'
+}
+{ printf 'reject|%s\n' "$(probe_event reject '{"key": "reject", "seq": 1, "reject": "secret-value-7f3a"}')"
+  printf 'reject-next|%s\n' "$(probe_event reject-next '{"key": "reject-next", "seq": 1}')"
+} | kcat -b "$BROKER" -P -t $TOPIC -K'|' -p 0
+wait_until 60 effects_are reject-next 1 || fail "the record after the rejected one was not handled"
+wait_until 30 bash -c "(( \$(kcat -b $BROKER -C -e -q -t $TOPIC.dlq -f '%k\n' 2>/dev/null | grep -cx reject) >= 1 ))" ||
+  fail "the rejected record was not dead-lettered"
+letter=$(kcat -b "$BROKER" -C -e -q -t "$TOPIC.dlq" -f '%k|%h\n' 2>/dev/null | grep '^reject|' | head -n1)
+assert_eq "$(grep -o 'dlq.error=[^,]*' <<<"$letter")" "dlq.error=data.reject: asked to" "the dead letter's reason"
+[[ "$letter" != *secret-value* ]] || fail "payload content in the dead letter's headers: $letter"
+assert_eq "$(effects reject)" 0 "effects of the rejected record"
+PROBE_LOG="$OF_STACK_DIR/logs/probe-svc.log"
+wait_until 10 grep -q 'dead-lettered to probe.event.v1.dlq after 1 handler attempt(s): data.reject: asked to' "$PROBE_LOG" ||
+  fail "the consumer's log line does not carry the handler's reason"
+! grep -q 'secret-value' "$PROBE_LOG" || fail "payload content in the probe's log"
+ok "a rejected record goes to the DLQ with dlq.error exactly the handler's reason, and no data"
+
+# 5. A transient database error (the effects table locked by another session for 3 s) is retried
 #    with backoff, then handled exactly once, with nothing dead-lettered.
 retried_before=$(metric_value "$PORT" "events_retried_total{topic=\"$TOPIC\"}")
 psql_admin "BEGIN; LOCK TABLE probe.effects IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(3); COMMIT;" >/dev/null &
@@ -92,7 +116,7 @@ awk -v a="$retried" -v b="$retried_before" 'BEGIN { exit !(a > b) }' || fail "no
 [ "$(records_with_key "$TOPIC.dlq" transient)" == 0 ] || fail "a transient failure was dead-lettered"
 ok "a locked table is retried with backoff ($retried retries) and handled once"
 
-# 5. A broken deployment (the handler's table lost its INSERT grant: SQLSTATE 42501) is not the
+# 6. A broken deployment (the handler's table lost its INSERT grant: SQLSTATE 42501) is not the
 #    records' fault: the batch is rolled back and redelivered with backoff, no retry is counted
 #    against a record, nothing is dead-lettered; once the grant is back, every event is handled
 #    once, in order.

@@ -70,13 +70,17 @@ out:
 }
 
 /* Records the event. A short lock_timeout turns a table lock held by a test into a retryable
- * failure (SQLSTATE 55P03), which is how the tests exercise the consumer's backoff. */
+ * failure (SQLSTATE 55P03), which is how the tests exercise the consumer's backoff. An event
+ * whose data has "reject" is refused for good with a reason, which the tests find in the dead
+ * letter's dlq.error (a field named, never its value). */
 static int on_probe_event(struct consumer_ctx *ctx, const struct envelope *ev)
 {
     const char *key = json_string_value(json_object_get(ev->data, "key"));
     json_t *seq = json_object_get(ev->data, "seq");
     if (!key || !json_is_integer(seq))
-        return OF_EPERMANENT;
+        return consumer_fail(ctx, "data.key, data.seq: a string and an integer are required");
+    if (json_object_get(ev->data, "reject"))
+        return consumer_fail(ctx, "data.reject: asked to");
     char seq_text[32];
     snprintf(seq_text, sizeof seq_text, "%" JSON_INTEGER_FORMAT, json_integer_value(seq));
     int rc = db_exec(ctx->db, "SET LOCAL lock_timeout = '300ms'", 0, NULL, NULL, NULL, 0);
@@ -87,16 +91,15 @@ static int on_probe_event(struct consumer_ctx *ctx, const struct envelope *ev)
                    params, NULL, NULL, 0);
 }
 
-/* One advisory lock per key (FNV-1a), taken by the loop in ascending order for the batch. */
+/* One advisory lock per key, taken by the loop in ascending order for the batch. It is the key's
+ * outbox lock (outbox_lock_key): the handler appends nothing, but were it to append for its key,
+ * this one key would already cover that append, as consumer.h's lock_keys rule asks. */
 static size_t probe_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max)
 {
     const char *key = json_string_value(json_object_get(ev->data, "key"));
     if (!key || max < 1)
         return 0;
-    uint64_t h = 1469598103934665603ULL;
-    for (const unsigned char *p = (const unsigned char *)key; *p; p++)
-        h = (h ^ *p) * 1099511628211ULL;
-    ret_keys[0] = (int64_t)(h >> 1);
+    ret_keys[0] = outbox_lock_key(key);
     return 1;
 }
 

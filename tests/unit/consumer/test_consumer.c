@@ -1,15 +1,17 @@
-/* Unit tests of common/consumer.c's pure helpers and of the kafka, outbox and consumer entry
- * points that can be exercised without a broker or a database. */
+/* Unit tests of common/consumer.c's pure helpers and of the kafka, outbox, dbconn and consumer
+ * entry points that can be exercised without a broker or a database. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
 
 #include "common/consumer.h"
+#include "common/dbconn.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
@@ -270,6 +272,83 @@ static void test_handler_action_budget(void **state)
     assert_int_equal(tries, 8);
 }
 
+/* ---- a handler's reason ---- */
+
+static void test_fail_fills_the_slot(void **state)
+{
+    (void)state;
+    char slot[64] = "old";
+    struct consumer_ctx ctx = {.error = slot, .error_len = sizeof slot};
+    assert_int_equal(consumer_fail(&ctx, "data.%s: too long", "name"), OF_EPERMANENT);
+    assert_string_equal(slot, "data.name: too long");
+    assert_int_equal(consumer_retry(&ctx, "store: %d rows locked", 3), OF_ERETRY);
+    assert_string_equal(slot, "store: 3 rows locked");
+    /* one line: control characters become spaces */
+    assert_int_equal(consumer_fail(&ctx, "a\nb\tc\r\x7f"
+                                         "d"),
+                     OF_EPERMANENT);
+    assert_string_equal(slot, "a b c  d");
+}
+
+static void test_fail_without_a_slot(void **state)
+{
+    (void)state;
+    struct consumer_ctx none = {0};
+    assert_int_equal(consumer_fail(&none, "data.x: bad"), OF_EPERMANENT);
+    assert_int_equal(consumer_retry(&none, "data.x: busy"), OF_ERETRY);
+    char slot[4] = "abc";
+    struct consumer_ctx empty = {.error = slot, .error_len = 0};
+    assert_int_equal(consumer_fail(&empty, "data.x: bad"), OF_EPERMANENT);
+    assert_string_equal(slot, "abc"); /* a zero-length slot is never written */
+}
+
+/* A long reason is cut to the slot at a character boundary, never inside a UTF-8 sequence. */
+static void test_fail_cuts_at_a_character(void **state)
+{
+    (void)state;
+    char slot[8];
+    struct consumer_ctx ctx = {.error = slot, .error_len = sizeof slot};
+    assert_int_equal(consumer_fail(&ctx, "data.name: too long"), OF_EPERMANENT);
+    assert_string_equal(slot, "data.na");
+    /* "ab" then three 2-byte characters: 7 bytes fit, the third character would be split */
+    assert_int_equal(consumer_fail(&ctx, "ab\xc3\xa9\xc3\xa9\xc3\xa9"), OF_EPERMANENT);
+    assert_string_equal(slot, "ab\xc3\xa9\xc3\xa9");
+    assert_int_equal(consumer_fail(&ctx, "abcd\xe2\x82\xac!"), OF_EPERMANENT); /* euro sign */
+    assert_string_equal(slot, "abcd\xe2\x82\xac");
+    assert_int_equal(consumer_fail(&ctx, "abcde\xe2\x82\xac"), OF_EPERMANENT);
+    assert_string_equal(slot, "abcde");
+    assert_int_equal(consumer_fail(&ctx, "abc\xf0\x9f\x8d\x95"), OF_EPERMANENT); /* 4 bytes fit */
+    assert_string_equal(slot, "abc\xf0\x9f\x8d\x95");
+    assert_int_equal(consumer_fail(&ctx, "abcd\xf0\x9f\x8d\x95"), OF_EPERMANENT);
+    assert_string_equal(slot, "abcd");
+}
+
+static void test_error_text(void **state)
+{
+    (void)state;
+    char t[256];
+    consumer_error_text(OF_EPERMANENT, CONSUMER_DEAD, "data.reject: asked to", t, sizeof t);
+    assert_string_equal(t, "data.reject: asked to"); /* exactly the handler's reason */
+    consumer_error_text(OF_EPERMANENT, CONSUMER_DEAD, NULL, t, sizeof t);
+    assert_string_equal(t, "handler: permanent");
+    consumer_error_text(OF_ECONFLICT, CONSUMER_DEAD, "", t, sizeof t);
+    assert_string_equal(t, "handler: conflict");
+    consumer_error_text(OF_ERETRY, CONSUMER_RETRY, "store: busy", t, sizeof t);
+    assert_string_equal(t, "store: busy");
+    consumer_error_text(OF_ERETRY, CONSUMER_RETRY, NULL, t, sizeof t);
+    assert_string_equal(t, "handler: retryable");
+    consumer_error_text(OF_ERETRY, CONSUMER_DEAD, "store: busy", t, sizeof t);
+    assert_string_equal(t, "retry budget spent: store: busy");
+    consumer_error_text(OF_ERETRY, CONSUMER_DEAD, NULL, t, sizeof t);
+    assert_string_equal(t, "retry budget spent: handler: retryable");
+    consumer_error_text(OF_EUNAVAIL, CONSUMER_ABORT, NULL, t, sizeof t);
+    assert_string_equal(t, "handler: unavailable");
+    /* the prefix can push a reason that fitted its slot past the end: cut, whole characters */
+    char small[24];
+    consumer_error_text(OF_ERETRY, CONSUMER_DEAD, "\xc3\xa9\xc3\xa9", small, sizeof small);
+    assert_string_equal(small, "retry budget spent: \xc3\xa9");
+}
+
 /* ---- entry points without servers ---- */
 
 static int noop_handler(struct consumer_ctx *ctx, const struct envelope *ev)
@@ -451,6 +530,75 @@ static void test_outbox_append_rejects_before_sql(void **state)
     assert_int_equal(outbox_append(NULL, "orders", NULL, &ok), OF_EPERMANENT);
 }
 
+/* Fixed vectors: outbox_lock_key must never change, as every instance (and every version) of a
+ * service must lock the same key. Each is FNV-1a 64 of the key (the reference values for "", "a"
+ * and "foobar"), folded (h ^ h >> 48, low 48 bits) under the class 0x6f62. */
+static void test_outbox_lock_key_is_stable(void **state)
+{
+    (void)state;
+    /* FNV-1a 64 "" = 0xcbf29ce484222325 */
+    assert_true(outbox_lock_key("") == INT64_C(0x6f629ce48422e8d7));
+    assert_true(outbox_lock_key(NULL) == outbox_lock_key(""));
+    /* "a" = 0xaf63dc4c8601ec8c, "foobar" = 0x85944171f73967e8 */
+    assert_true(outbox_lock_key("a") == INT64_C(0x6f62dc4c860143ef));
+    assert_true(outbox_lock_key("foobar") == INT64_C(0x6f624171f739e27c));
+    assert_true(outbox_lock_key("order-a") == INT64_C(0x6f62309f34bebe99));
+    assert_true(outbox_lock_key("\xc3\xa9") == INT64_C(0x6f621707b71814c3)); /* bytes, not chars */
+}
+
+/* Different keys lock differently (no collision among many similar ones), and every key is in
+ * its class: positive, top 16 bits 0x6f62, so never a hashtext() (int4) key. */
+static void test_outbox_lock_key_differs_per_key(void **state)
+{
+    (void)state;
+    enum { N = 2000 };
+    int64_t *keys = calloc(N, sizeof *keys);
+    assert_non_null(keys);
+    char key[32];
+    for (int i = 0; i < N; i++) {
+        snprintf(key, sizeof key, "order-%d", i);
+        keys[i] = outbox_lock_key(key);
+        assert_true(keys[i] > INT32_MAX);
+        assert_true((uint64_t)keys[i] >> 48 == 0x6f62);
+        assert_true(keys[i] == outbox_lock_key(key)); /* deterministic */
+    }
+    assert_int_equal(consumer_sort_keys(keys, N), N);
+    assert_true(outbox_lock_key("order-1") != outbox_lock_key("order-1 "));
+    assert_true(outbox_lock_key("ab") != outbox_lock_key("ba"));
+    free(keys);
+}
+
+/* kafka_producer_renew keeps a working producer, makes a missing one, and reports a failure. */
+static void test_producer_renew(void **state)
+{
+    (void)state;
+    struct kafka_producer *p = NULL;
+    char err[256] = "";
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, err, sizeof err), OF_OK);
+    assert_non_null(p);
+    struct kafka_producer *first = p;
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, err, sizeof err), OF_OK);
+    assert_ptr_equal(p, first); /* kept, not remade */
+    kafka_producer_free(p, 0);
+    p = NULL;
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 0, err, sizeof err), OF_ERETRY);
+    assert_null(p);
+    assert_non_null(strstr(err, "timeout"));
+}
+
+/* dbconn_ensure with Postgres unreachable: OF_EUNAVAIL, the reason, and nothing left open. */
+static void test_dbconn_unreachable(void **state)
+{
+    (void)state;
+    PGconn *c = NULL;
+    char err[256] = "";
+    int rc = dbconn_ensure(&c, "host=127.0.0.1 port=1 dbname=none connect_timeout=2", "t", err,
+                           sizeof err);
+    assert_int_equal(rc, OF_EUNAVAIL);
+    assert_null(c);
+    assert_true(err[0] != '\0');
+}
+
 static void test_relay_rejects_bad_config(void **state)
 {
     (void)state;
@@ -516,6 +664,10 @@ int main(void)
         cmocka_unit_test(test_gate_follows_seek_positions),
         cmocka_unit_test(test_handler_action_classes),
         cmocka_unit_test(test_handler_action_budget),
+        cmocka_unit_test(test_fail_fills_the_slot),
+        cmocka_unit_test(test_fail_without_a_slot),
+        cmocka_unit_test(test_fail_cuts_at_a_character),
+        cmocka_unit_test(test_error_text),
         cmocka_unit_test(test_consumer_without_handlers),
         cmocka_unit_test(test_consumer_rejects_bad_config),
         cmocka_unit_test(test_consumer_start_stop_without_broker),
@@ -524,6 +676,10 @@ int main(void)
         cmocka_unit_test(test_produce_batch_stops_at_enqueue_failure),
         cmocka_unit_test(test_ensure_topics_without_broker),
         cmocka_unit_test(test_outbox_append_rejects_before_sql),
+        cmocka_unit_test(test_outbox_lock_key_is_stable),
+        cmocka_unit_test(test_outbox_lock_key_differs_per_key),
+        cmocka_unit_test(test_producer_renew),
+        cmocka_unit_test(test_dbconn_unreachable),
         cmocka_unit_test(test_relay_rejects_bad_config),
         cmocka_unit_test(test_relay_start_stop_without_servers),
     };

@@ -83,6 +83,29 @@ static void delay_extremes(void **state)
     assert_int_equal(backoff_delay_ms(&odd, 0, 3), 1);
 }
 
+/* The drawn delay stays in [ceiling/2, ceiling] and really is drawn: over many draws on a wide
+ * span it takes more than one value (a constant would be a broken random source). */
+static void next_draws_within_the_policy(void **state)
+{
+    (void)state;
+    const struct backoff_policy p = {.base_ms = 1000, .max_ms = 60000};
+    uint32_t first = backoff_next_ms(&p, 2), lo = UINT32_MAX, hi = 0;
+    bool varied = false;
+    for (int i = 0; i < 2000; i++) {
+        uint32_t d = backoff_next_ms(&p, 2);
+        assert_in_range(d, 2000, 4000);
+        varied = varied || d != first;
+        lo = d < lo ? d : lo;
+        hi = d > hi ? d : hi;
+    }
+    assert_true(varied);
+    assert_true(hi - lo > 1000); /* 2001 possible values: 2000 draws spread over them */
+    for (int i = 0; i < 100; i++)
+        assert_in_range(backoff_next_ms(&p, UINT32_MAX), 30000, 60000);
+    const struct backoff_policy zero = {.base_ms = 0, .max_ms = 100};
+    assert_int_equal(backoff_next_ms(&zero, 5), 0);
+}
+
 int run_backoff_tests(void)
 {
     const struct CMUnitTest tests[] = {
@@ -91,6 +114,7 @@ int run_backoff_tests(void)
         cmocka_unit_test(ceiling_edge_policies),
         cmocka_unit_test(delay_spans_half_to_ceiling),
         cmocka_unit_test(delay_extremes),
+        cmocka_unit_test(next_draws_within_the_policy),
     };
     return cmocka_run_group_tests_name("backoff", tests, NULL, NULL);
 }

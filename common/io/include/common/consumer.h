@@ -16,7 +16,9 @@ struct metrics;
 
 /* What a handler is given. db is inside the batch transaction, under a savepoint that is rolled
  * back if the handler fails; the handler writes its effects (and outbox rows) through it and
- * must not commit. */
+ * must not commit. error is where consumer_fail() and consumer_retry() put the handler's reason
+ * (the loop owns the buffer; a handler never writes it directly); NULL or error_len 0 means
+ * there is nowhere to put one, and the helpers then only return their code. */
 struct consumer_ctx {
     PGconn *db;
     const char *schema;
@@ -27,18 +29,40 @@ struct consumer_ctx {
     struct log_fields
         *log;  /* trace_id, event_id, topic and, where the handler knows it, order_id */
     void *app; /* the service's own context */
+    char *error;
+    size_t error_len;
 };
 
 /* Returns OF_OK when done; OF_ERETRY (transient contention) to retry this record later with
  * backoff, dead-lettered once the retry budget is spent; OF_EUNAVAIL when infrastructure is down
  * (not this record's fault): the whole batch is rolled back and redelivered after a backoff,
  * never counted against the record, never dead-lettered; OF_EPERMANENT or any other code to
- * dead-letter it now. */
+ * dead-letter it now. A handler says why through consumer_fail() or consumer_retry(). */
 typedef int (*event_handler_fn)(struct consumer_ctx *ctx, const struct envelope *ev);
 /* Optional: the advisory-lock keys a record will need. The loop takes every key of a batch in
  * ascending order before handling it, so two batches never lock the same rows in opposite orders.
- * Writes at most max keys into ret_keys and returns how many. */
+ * Writes at most max keys into ret_keys and returns how many.
+ * The rule: every lock the handler's work takes must be among them, and that includes the outbox:
+ * a handler that calls outbox_append() for a key returns outbox_lock_key(key) (common/outbox.h)
+ * for each such key. The append then finds its lock held already (a re-entrant no-op); without
+ * it the append locks in handler order, outside the sorted pass, and two batches appending for
+ * the same keys in different orders can deadlock (40P01: both batches roll back and retry). */
 typedef size_t (*event_lock_keys_fn)(const struct envelope *ev, int64_t *ret_keys, size_t max);
+
+/* Rejects the record for good, saying why: fills ctx's error slot from fmt (printf-style) and
+ * returns OF_EPERMANENT, so a handler writes `return consumer_fail(ctx, "data.name: too long");`.
+ * The reason becomes the dead letter's dlq.error header, exactly, and ends the consumer's log
+ * line "consumer: dead-lettered to <topic>.dlq ...: <reason>". It names the field and what is
+ * wrong with it, never the value or any other payload content: dead letters and logs are read
+ * by people and tools that must not see the data. It is cut to fit the slot (255 bytes in the
+ * loop) at a UTF-8 character boundary, and control characters become spaces. */
+int consumer_fail(struct consumer_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), warn_unused_result));
+/* The same for a transient failure: fills the slot and returns OF_ERETRY. The reason ends the
+ * "retrying" log line and, when the retry budget is spent, the dead letter's dlq.error as
+ * "retry budget spent: <reason>". Same rule: fields, never values. */
+int consumer_retry(struct consumer_ctx *ctx, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), warn_unused_result));
 
 struct event_handler {
     const char *topic;
@@ -120,5 +144,12 @@ enum consumer_action {
 };
 /* Pure; exported for tests. */
 enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned retry_budget);
+/* Why a record whose handler returned rc is retried, dead-lettered or its batch aborted (action,
+ * from consumer_handler_action), as the log line and dlq.error say it: the handler's reason
+ * (consumer_fail, consumer_retry; NULL or "" when it gave none) or else "handler: <code name>",
+ * after "retry budget spent: " when an OF_ERETRY spent the budget. Written into ret_text (len
+ * bytes, at least 1), cut at a UTF-8 character boundary (pure; exported for tests). */
+void consumer_error_text(int rc, enum consumer_action action, const char *reason, char *ret_text,
+                         size_t len);
 
 #endif

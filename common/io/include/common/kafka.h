@@ -41,6 +41,13 @@ int kafka_producer_ping(struct kafka_producer *p, int timeout_ms);
 /* True once the idempotent producer has raised a fatal error: it will never deliver again, so the
  * owner frees it and makes a new one. */
 bool kafka_producer_failed(struct kafka_producer *p);
+/* Makes *p a producer that can deliver, for owners that keep one across failures: a working one
+ * is kept; NULL, or one that raised a fatal error, is freed (without waiting) and replaced by
+ * kafka_producer_new(brokers, client_id, message_timeout_ms). Logs nothing. Returns OF_OK, or
+ * OF_ERETRY with the reason in err and *p NULL (try again later). */
+int kafka_producer_renew(struct kafka_producer **p, const char *brokers, const char *client_id,
+                         int message_timeout_ms, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 /* Flushes outstanding messages (up to timeout_ms) and destroys the producer. NULL is a no-op. */
 void kafka_producer_free(struct kafka_producer *p, int timeout_ms);
 

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -18,13 +19,24 @@ struct metrics;
  * Per-key order: row ids come from a sequence at INSERT time but transactions commit in any
  * order, and the relay publishes in id order, so two transactions appending for one key could
  * see their events published out of order. The insert therefore first takes a transaction
- * advisory lock on the key (pg_advisory_xact_lock(class, hashtext(key)), the two-int4 form),
+ * advisory lock on the key, pg_advisory_xact_lock(outbox_lock_key(key)) (the one-bigint form),
  * held until the caller's transaction ends: writers of one key are serialized, and the second
- * one's row gets its id only after the first committed. Append late in the transaction; two
- * transactions appending for several keys in different orders can deadlock (40P01, OF_ERETRY).
+ * one's row gets its id only after the first committed. Two transactions appending for several
+ * keys in different orders can deadlock (40P01, OF_ERETRY), so a transaction that appends for
+ * more than one key takes their locks first, in ascending order; a consumer handler does that by
+ * returning outbox_lock_key() of each key from its lock_keys (common/consumer.h), and the
+ * append's own lock is then a re-entrant no-op (advisory locks stack within a session).
  * Returns OF_OK or a classified database error; OF_EPERMANENT when the event type is not in the
  * topic table or the schema is not a plain identifier. */
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev);
+/* The advisory-lock key outbox_append() takes for key (NULL counts as ""), computed client-side
+ * (pure). Stable across builds, versions and machines, as every instance of a service must lock
+ * the same key: FNV-1a 64-bit of the key's bytes, folded to 48 bits (h ^ h >> 48, low 48 bits),
+ * under the class tag 0x6f62 ("ob") in the top 16 bits. So the keys of this class lie in
+ * [0x6f62 << 48, 0x6f63 << 48), positive and apart from the hashtext() (int4) keys of the relay
+ * and migration locks. A service's other lock keys stay out of that range, unless they mean to
+ * take the outbox lock of a key (as a handler's lock_keys do). */
+int64_t outbox_lock_key(const char *key);
 
 struct outbox_relay_config {
     const char *conninfo; /* the service's own role */
