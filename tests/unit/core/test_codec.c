@@ -34,7 +34,7 @@ static void hex_refusals(void **state)
         assert_int_equal(codec_hex_decode(bad[i], strlen(bad[i]), out, sizeof out), -1);
     }
     assert_int_equal(codec_hex_decode("0011", 4, out, 1), -1); /* no room */
-    assert_int_equal(out[0], 0x5a);                             /* untouched */
+    assert_int_equal(out[0], 0x5a);                            /* untouched */
 }
 
 static void b64url_vectors(void **state)
@@ -43,7 +43,7 @@ static void b64url_vectors(void **state)
     /* RFC 4648 section 10, unpadded, in the url alphabet. */
     static const struct {
         const char *raw, *text;
-    } v[] = {{"", ""},         {"f", "Zg"},         {"fo", "Zm8"},       {"foo", "Zm9v"},
+    } v[] = {{"", ""},           {"f", "Zg"},          {"fo", "Zm8"},          {"foo", "Zm9v"},
              {"foob", "Zm9vYg"}, {"fooba", "Zm9vYmE"}, {"foobar", "Zm9vYmFy"}, {"\xfb\xff", "-_8"}};
     for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) {
         char text[CODEC_B64URL_SIZE(8)];
@@ -79,8 +79,8 @@ static void b64url_refusals(void **state)
 {
     (void)state;
     /* Padding, the standard alphabet, 4k+1 lengths, stray bits in the tail, spaces. */
-    static const char *const bad[] = {"",     "Zg==", "Zm9v+A", "Zm9v/A", "Z",     "Zm9vY",
-                                      "Zh",   "Zm9",  "Zm9vYh", " Zg",    "Zg\n", "Zm9vYmE="};
+    static const char *const bad[] = {"",   "Zg==", "Zm9v+A", "Zm9v/A", "Z",    "Zm9vY",
+                                      "Zh", "Zm9",  "Zm9vYh", " Zg",    "Zg\n", "Zm9vYmE="};
     unsigned char out[16];
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         assert_false(codec_b64url_canonical(bad[i], strlen(bad[i])));
@@ -91,8 +91,8 @@ static void b64url_refusals(void **state)
 int run_codec_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(hex_vectors),        cmocka_unit_test(hex_refusals),
-        cmocka_unit_test(b64url_vectors),     cmocka_unit_test(b64url_round_trips),
+        cmocka_unit_test(hex_vectors),     cmocka_unit_test(hex_refusals),
+        cmocka_unit_test(b64url_vectors),  cmocka_unit_test(b64url_round_trips),
         cmocka_unit_test(b64url_refusals),
     };
     return cmocka_run_group_tests_name("codec", tests, NULL, NULL);
