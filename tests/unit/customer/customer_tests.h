@@ -4,5 +4,6 @@
 
 int run_rules_tests(void);
 int run_otp_tests(void);
+int run_redact_tests(void);
 
 #endif

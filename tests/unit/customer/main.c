@@ -6,5 +6,6 @@ int main(void)
     int failed = 0;
     failed += run_rules_tests();
     failed += run_otp_tests();
+    failed += run_redact_tests();
     return failed == 0 ? 0 : 1;
 }
