@@ -1,11 +1,13 @@
-/* Tests of customer-svc OTP logic: code generation through a scripted random source (rejection
- * sampling exercised, failures propagated), a distribution sanity check, the keyed hash (a
- * known answer, and different per phone, secret and code), and the decision for every state. */
+/* Tests of customer-svc OTP logic: the server secret's decoding from its setting (hex or text,
+ * the minimum length), code generation through a scripted random source (rejection sampling
+ * exercised, failures propagated), a distribution sanity check, the keyed hash (a known answer,
+ * and different per phone, secret and code), and the decision for every state. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <setjmp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -14,6 +16,101 @@
 #include "customer_tests.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
+
+/* ------------------------------------------------------------------------------------------ */
+/* Secret decoding: a table of settings and the bytes they stand for. */
+
+struct secret_case {
+    const char *what;
+    const char *setting;
+    int rc;
+    const char *bytes; /* the expected secret; NULL: the setting's own text */
+    size_t len;        /* of bytes; with bytes NULL, strlen(setting) */
+};
+
+#define HEX16 "00112233445566778899aabbccddeeff"
+#define BIN16 "\x00\x11\x22\x33\x44\x55\x66\x77\x88\x99\xaa\xbb\xcc\xdd\xee\xff"
+#define TEXT  0, NULL, 0
+
+static const struct secret_case secret_cases[] = {
+    /* Hex: an even number of hex digits, either case. */
+    {"32 lowercase hex digits", HEX16, 0, BIN16, 16},
+    {"32 uppercase hex digits", "00112233445566778899AABBCCDDEEFF", 0, BIN16, 16},
+    {"32 mixed-case hex digits", "00112233445566778899aAbBcCdDeEfF", 0, BIN16, 16},
+    {"64 hex digits", "0123456789abcdef0123456789ABCDEF0123456789abcdef0123456789ABCDEF", 0,
+     "\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef"
+     "\x01\x23\x45\x67\x89\xab\xcd\xef\x01\x23\x45\x67\x89\xab\xcd\xef",
+     32},
+    {"34 hex digits", "ff" HEX16, 0, "\xff" BIN16, 17},
+    /* The minimum as hex: 32 digits are 16 bytes, 30 digits only 15 (though 30 characters). */
+    {"30 hex digits: 15 bytes", "00112233445566778899aabbccddee", OF_EPERMANENT, NULL, 0},
+    {"16 hex digits: 8 bytes", "0123456789abcdef", OF_EPERMANENT, NULL, 0},
+    {"2 hex digits", "ab", OF_EPERMANENT, NULL, 0},
+    /* Anything else is text, taken byte for byte. */
+    {"31 hex digits: odd, so text", "00112233445566778899aabbccddeef", TEXT},
+    {"33 hex digits: odd, so text", HEX16 "0", TEXT},
+    {"17 hex digits: odd, so text", "0123456789abcdef0", TEXT},
+    {"32 characters, one not hex", "00112233445566778899aabbccddeefg", TEXT},
+    {"0x prefix", "0x" HEX16, TEXT},
+    {"hex with a space", "00112233 445566778899aabbccddeeff", TEXT},
+    {"hex with a trailing newline", HEX16 "\n", TEXT},
+    {"16 characters of text", "correct horse ba", TEXT},
+    {"long text", "correct horse battery staple, and then some", TEXT},
+    {"16 bytes of UTF-8, 9 characters",
+     "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9xy", TEXT},
+    /* The minimum as text counts bytes. */
+    {"15 characters of text", "correct horse b", OF_EPERMANENT, NULL, 0},
+    {"15 bytes of UTF-8, 8 characters", "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9x",
+     OF_EPERMANENT, NULL, 0},
+    {"empty", "", OF_EPERMANENT, NULL, 0},
+};
+
+static void secret_decode_table(void **state)
+{
+    (void)state;
+    uint8_t sentinel_byte = 0;
+
+    for (size_t i = 0; i < N(secret_cases); i++) {
+        const struct secret_case *c = &secret_cases[i];
+        uint8_t *out = &sentinel_byte;
+        size_t len = 12345;
+        int rc = customer_otp_secret_decode(c->setting, &out, &len);
+
+        if (rc != c->rc)
+            fail_msg("%s: rc %d, expected %d", c->what, rc, c->rc);
+        if (rc != 0) {
+            if (out != &sentinel_byte || len != 12345)
+                fail_msg("%s: outputs written on failure", c->what);
+            continue;
+        }
+        const char *expect = c->bytes ? c->bytes : c->setting;
+        size_t expect_len = c->bytes ? c->len : strlen(c->setting);
+        if (len != expect_len || memcmp(out, expect, len) != 0)
+            fail_msg("%s: %zu bytes, expected %zu", c->what, len, expect_len);
+        /* What every caller does with it: usable as a key, then scrubbed and freed. */
+        uint8_t h[CUSTOMER_OTP_HASH_LEN];
+        assert_int_equal(customer_otp_hash(out, len, "+447700900123", "123456", h), 0);
+        explicit_bzero(out, len);
+        free(out);
+    }
+}
+
+/* Both spellings of one key are the same key. */
+static void secret_hex_and_text_agree(void **state)
+{
+    (void)state;
+    uint8_t *a = NULL, *b = NULL;
+    size_t alen = 0, blen = 0;
+
+    /* "orderflow-secret" in hex, and as text. */
+    assert_int_equal(customer_otp_secret_decode("6f72646572666c6f772d736563726574", &a, &alen), 0);
+    assert_int_equal(customer_otp_secret_decode("orderflow-secret", &b, &blen), 0);
+    assert_int_equal(alen, 16);
+    assert_int_equal(blen, 16);
+    assert_memory_equal(a, b, 16);
+    free(a);
+    free(b);
+}
 
 /* ------------------------------------------------------------------------------------------ */
 /* A random source that replays 32-bit values (big-endian), then fails or repeats the last. */
@@ -331,6 +428,8 @@ static void outcome_names(void **state)
 int run_otp_tests(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(secret_decode_table),
+        cmocka_unit_test(secret_hex_and_text_agree),
         cmocka_unit_test(generate_maps_values),
         cmocka_unit_test(generate_rejects_the_biased_tail),
         cmocka_unit_test(generate_gives_up_on_a_stuck_source),
