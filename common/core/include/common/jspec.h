@@ -243,9 +243,11 @@ struct jspec {
  *      does not list, or whose name holds a NUL, is API_UNKNOWN_FIELD;
  *   3. the table's fields in table order: a required one absent is API_MISSING_FIELD; null where
  *      not nullable, or the wrong JSON type, is API_INVALID_TYPE; then the type's rules
- *      (API_INVALID_VALUE, API_OUT_OF_RANGE, API_TOO_LONG, see enum jspec_type), then the checker.
- * ARRAY, OBJECT and RAW destinations borrow from obj: they are valid while obj is. A spec whose
- * fields do not fit out_size gives API_INTERNAL. */
+ *      (API_INVALID_VALUE, API_OUT_OF_RANGE, API_TOO_LONG, see enum jspec_type), then the
+ *      checker, and last, for strings, whether the value fits its array (API_TOO_LONG).
+ * Null, where accepted, zeroes the destination and runs no checker. Presence and null flags are
+ * written on every successful parse. ARRAY, OBJECT and RAW destinations borrow from obj: they are
+ * valid while obj is. A spec whose fields do not fit out_size gives API_INTERNAL. */
 int jspec_parse(const json_t *obj, const struct jspec *spec, void *out, struct jspec_error *ret_err)
     __attribute__((warn_unused_result));
 
