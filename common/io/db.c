@@ -53,21 +53,37 @@ static void copy_first_line(char *err, size_t errlen, const char *msg)
     snprintf(err, errlen, "%.*s", (int)strcspn(msg, "\r\n"), msg);
 }
 
-void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
+/* The SQLSTATE of a failure: the server's, else 08006 (connection_failure) when the connection
+ * is gone (libpq reports a dead socket without one), else NULL. */
+static const char *failure_sqlstate(PGconn *c, const PGresult *r)
 {
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    if (state == NULL && PQstatus(c) == CONNECTION_BAD)
+        state = DB_SQLSTATE_CONNECTION_FAILURE;
+    return state;
+}
+
+void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
+{
+    const char *state = failure_sqlstate(c, r);
+    const char *text = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *stop = "\r\n";
 
     if (err == NULL || errlen == 0)
         return;
-    if (state != NULL && primary != NULL && strncmp(state, "22", 2) == 0)
-        snprintf(err, errlen, "%s: %.*s", state, (int)strcspn(primary, ":\r\n"), primary);
-    else if (state != NULL && primary != NULL)
-        snprintf(err, errlen, "%s: %s", state, primary);
-    else if (r != NULL && *PQresultErrorMessage(r) != '\0')
-        copy_first_line(err, errlen, PQresultErrorMessage(r));
+    if (text != NULL && state != NULL && strncmp(state, "22", 2) == 0)
+        stop = ":\r\n"; /* a data exception quotes the rejected input after a colon */
+    if (text == NULL && r != NULL && *PQresultErrorMessage(r) != '\0')
+        text = PQresultErrorMessage(r); /* libpq's own error: no primary message */
+    if (text == NULL && c != NULL)
+        text = PQerrorMessage(c);
+    if (text == NULL || *text == '\0')
+        text = "unknown error";
+    if (state != NULL)
+        snprintf(err, errlen, "%s: %.*s", state, (int)strcspn(text, stop), text);
     else
-        copy_first_line(err, errlen, c != NULL ? PQerrorMessage(c) : NULL);
+        snprintf(err, errlen, "%.*s", (int)strcspn(text, stop), text);
 }
 
 bool db_ident_valid(const char *s)
@@ -156,7 +172,7 @@ int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, 
     rc = db_classify(c, r);
     if (rc != OF_OK) {
         db_error_message(c, r, last_error.message, sizeof last_error.message);
-        record_failure(rc, r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL);
+        record_failure(rc, failure_sqlstate(c, r));
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "%s", last_error.message);
         PQclear(r);
@@ -346,12 +362,15 @@ static PGconn *pool_connect(struct db_pool *p, const struct timespec *deadline)
 {
     /* libpq's connect_timeout is in whole seconds and at least 2. */
     long left = ms_left(deadline);
-    PGconn *c =
-        connect_with_timeout(p->conninfo, p->app_name, left > 2000 ? (int)((left + 999) / 1000) : 2,
-                             last_error.message, sizeof last_error.message);
+    char why[DB_ERROR_MAX - 8];
+    PGconn *c = connect_with_timeout(p->conninfo, p->app_name,
+                                     left > 2000 ? (int)((left + 999) / 1000) : 2, why, sizeof why);
 
-    if (c == NULL)
-        record_failure(OF_EUNAVAIL, NULL);
+    if (c == NULL) {
+        snprintf(last_error.message, sizeof last_error.message, "%s: %s",
+                 DB_SQLSTATE_CANNOT_CONNECT, why);
+        record_failure(OF_EUNAVAIL, DB_SQLSTATE_CANNOT_CONNECT);
+    }
     return c;
 }
 

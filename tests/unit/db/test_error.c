@@ -69,15 +69,17 @@ static void data_exception_message_is_cut(void **state)
     assert_string_equal(db_last_error()->message, "22P02: invalid input syntax for type integer");
 }
 
-static void lost_connection_has_no_sqlstate(void **state)
+/* The server's SQLSTATE when it sent one; 08006 for what libpq reports without (a dead socket). */
+static void lost_connection_is_08006_without_server_sqlstate(void **state)
 {
     (void)state;
     fake_fail_next(NULL, "57P01", "terminating connection due to administrator command", true);
     assert_int_equal(db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, 0), OF_EUNAVAIL);
     assert_string_equal(db_last_error()->sqlstate, "57P01");
     assert_int_equal(db_exec(conn, "SELECT 1", 0, NULL, NULL, NULL, 0), OF_EUNAVAIL);
-    assert_string_equal(db_last_error()->sqlstate, "");
-    assert_string_equal(db_last_error()->message, "server closed the connection unexpectedly");
+    assert_string_equal(db_last_error()->sqlstate, "08006");
+    assert_string_equal(db_last_error()->message,
+                        "08006: server closed the connection unexpectedly");
 }
 
 struct other {
@@ -213,7 +215,8 @@ int run_error_tests(void)
         cmocka_unit_test_setup_teardown(failure_is_recorded_without_detail, setup, teardown),
         cmocka_unit_test_setup_teardown(success_leaves_the_record_alone, setup, teardown),
         cmocka_unit_test_setup_teardown(data_exception_message_is_cut, setup, teardown),
-        cmocka_unit_test_setup_teardown(lost_connection_has_no_sqlstate, setup, teardown),
+        cmocka_unit_test_setup_teardown(lost_connection_is_08006_without_server_sqlstate, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(record_is_per_thread, setup, teardown),
         cmocka_unit_test_setup_teardown(transact_keeps_the_body_failure, setup, teardown),
         cmocka_unit_test_setup_teardown(transact_retry_starts_a_fresh_record, setup, teardown),

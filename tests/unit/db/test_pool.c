@@ -239,7 +239,8 @@ static void failed_connect_is_recorded_and_frees_the_slot(void **state)
     fake_connect_fails("connection refused\n\tIs the server running?");
     assert_null(db_pool_get(p, 0));
     assert_int_equal(db_last_error()->rc, OF_EUNAVAIL);
-    assert_string_equal(db_last_error()->message, "connection refused");
+    assert_string_equal(db_last_error()->sqlstate, "08001");
+    assert_string_equal(db_last_error()->message, "08001: connection refused");
     assert_int_equal(fake_live(), 0);
     fake_connect_fails(NULL);
     PGconn *c = db_pool_get(p, 0);

@@ -18,11 +18,17 @@ PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t
  * no SQLSTATE). */
 int db_classify(PGconn *c, const PGresult *r);
 
+/* The SQLSTATEs of failures that libpq reports without one (as JDBC does): the connection was
+ * lost (the server gone, or the backend terminated), or could not be made. */
+#define DB_SQLSTATE_CONNECTION_FAILURE "08006"
+#define DB_SQLSTATE_CANNOT_CONNECT     "08001"
+
 /* Describes a failed result in err without data: "<SQLSTATE>: <primary message>", never the
  * DETAIL/CONTEXT lines (which can hold whole rows or key values). For a data exception (SQLSTATE
  * class 22), whose primary message quotes the rejected input after a colon ('invalid input
- * syntax for type integer: "..."'), only the text before that colon. Without a SQLSTATE (a
- * client side error, or r NULL) the first line of the result's or the connection's message. */
+ * syntax for type integer: "..."'), only the text before that colon. Without a primary message
+ * (libpq's own error, or r NULL) the first line of the result's or the connection's message,
+ * after DB_SQLSTATE_CONNECTION_FAILURE when the connection is gone. */
 void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen);
 
 /* ---- the last failure of this thread ----
@@ -35,8 +41,9 @@ void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen);
 #define DB_ERROR_MAX 256
 
 struct db_error {
-    int rc;           /* the classified code of the failure; OF_OK: nothing recorded */
-    char sqlstate[6]; /* "23505"; "" when the server sent none (connection lost, client side) */
+    int rc;                     /* the classified code of the failure; OF_OK: nothing recorded */
+    char sqlstate[6];           /* "23505"; DB_SQLSTATE_* for a lost or failed connection; "" for a
+                                 * failure without one (a client-side error, the pool all busy) */
     char message[DB_ERROR_MAX]; /* as db_error_message(): SQLSTATE and primary message only */
 };
 
