@@ -53,8 +53,10 @@
  *
  * Every mapped failure is logged once, here, with the request's trace and request ids, what,
  * the result's name, the answer and db_last_error(): SQLSTATE and primary message, never the
- * DETAIL or CONTEXT lines, which hold row data. Bodies and store functions do not log database
- * failures themselves. */
+ * DETAIL or CONTEXT lines, which hold row data (not_found at info, conflict at warn, the rest at
+ * error). Bodies and store functions do not log database failures themselves, and store
+ * functions need no error buffer (db_exec(..., NULL, 0)): the thread's failure record carries
+ * the message here. A body's own answer (BOUNDARY_REPLIED*) is not logged: it is no failure. */
 #ifndef COMMON_BOUNDARY_H
 #define COMMON_BOUNDARY_H
 
