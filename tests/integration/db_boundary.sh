@@ -92,7 +92,7 @@ assert_eq "$(psql_admin "SELECT count(*) FROM probe.items WHERE name = '$neg'")"
 ok "check violation: 500 internal, generic message, one log line with 23514 and no row data"
 
 # 4. Input Postgres rejects (22P02): its primary message quotes the value, which is cut off.
-bad=secret-$RUN-notanumber
+bad=nan-$RUN
 code=$(call "$RUN-5" POST /v1/probe/items "{\"name\":\"other-$RUN\",\"qty\":\"$bad\"}")
 expect_error "bad input" 500 "$code" internal no
 expect_logged_once "bad input" "$RUN-5" '22P02' "$bad"

@@ -32,7 +32,7 @@ static const char *name_of(json_t *body, struct http_response *res)
 
 struct item {
     const char *name;
-    char qty[32];
+    char qty[96];
 };
 
 static int item_insert(PGconn *c, void *ud, struct http_response *res)
@@ -66,7 +66,8 @@ void probe_item_create(struct http_request *req, struct http_response *res)
     if (it.name == NULL)
         goto out;
     if (qty_text(json_object_get(body, "qty"), it.qty, sizeof it.qty) != 0) {
-        http_reply_error(res, API_INVALID_TYPE, "qty must be an integer or a short string", "qty");
+        http_reply_error(res, API_INVALID_TYPE,
+                         "qty must be an integer or a string of at most 95 bytes", "qty");
         goto out;
     }
     if (boundary_run(req, res, "probe.items.create", item_insert, &it))
