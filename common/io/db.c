@@ -20,6 +20,27 @@
 
 #define DB_CONNECT_TIMEOUT_S 5
 
+/* ---- the last failure of this thread ---- */
+
+static _Thread_local struct db_error last_error;
+
+const struct db_error *db_last_error(void)
+{
+    return &last_error;
+}
+
+void db_error_clear(void)
+{
+    last_error = (struct db_error){0};
+}
+
+/* Records a failure whose message is already in last_error.message. */
+static void record_failure(int rc, const char *sqlstate)
+{
+    last_error.rc = rc;
+    snprintf(last_error.sqlstate, sizeof last_error.sqlstate, "%s", sqlstate ? sqlstate : "");
+}
+
 /* ---- connections and results ---- */
 
 /* Copies msg into err, cut at its first line break. */
@@ -32,19 +53,37 @@ static void copy_first_line(char *err, size_t errlen, const char *msg)
     snprintf(err, errlen, "%.*s", (int)strcspn(msg, "\r\n"), msg);
 }
 
-void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
+/* The SQLSTATE of a failure: the server's, else 08006 (connection_failure) when the connection
+ * is gone (libpq reports a dead socket without one), else NULL. */
+static const char *failure_sqlstate(PGconn *c, const PGresult *r)
 {
     const char *state = r != NULL ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
-    const char *primary = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+
+    if (state == NULL && PQstatus(c) == CONNECTION_BAD)
+        state = DB_SQLSTATE_CONNECTION_FAILURE;
+    return state;
+}
+
+void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
+{
+    const char *state = failure_sqlstate(c, r);
+    const char *text = r != NULL ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
+    const char *stop = "\r\n";
 
     if (err == NULL || errlen == 0)
         return;
-    if (state != NULL && primary != NULL)
-        snprintf(err, errlen, "%s: %s", state, primary);
-    else if (r != NULL && *PQresultErrorMessage(r) != '\0')
-        copy_first_line(err, errlen, PQresultErrorMessage(r));
+    if (text != NULL && state != NULL && strncmp(state, "22", 2) == 0)
+        stop = ":\r\n"; /* a data exception quotes the rejected input after a colon */
+    if (text == NULL && r != NULL && *PQresultErrorMessage(r) != '\0')
+        text = PQresultErrorMessage(r); /* libpq's own error: no primary message */
+    if (text == NULL && c != NULL)
+        text = PQerrorMessage(c);
+    if (text == NULL || *text == '\0')
+        text = "unknown error";
+    if (state != NULL)
+        snprintf(err, errlen, "%s: %.*s", state, (int)strcspn(text, stop), text);
     else
-        copy_first_line(err, errlen, c != NULL ? PQerrorMessage(c) : NULL);
+        snprintf(err, errlen, "%.*s", (int)strcspn(text, stop), text);
 }
 
 bool db_ident_valid(const char *s)
@@ -132,7 +171,10 @@ int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, 
     r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     rc = db_classify(c, r);
     if (rc != OF_OK) {
-        db_error_message(c, r, err, errlen);
+        db_error_message(c, r, last_error.message, sizeof last_error.message);
+        record_failure(rc, failure_sqlstate(c, r));
+        if (err != NULL && errlen > 0)
+            snprintf(err, errlen, "%s", last_error.message);
         PQclear(r);
         return rc;
     }
@@ -155,8 +197,14 @@ int db_commit(PGconn *c)
 
     if (rc != OF_OK)
         return rc;
-    if (strcmp(PQcmdStatus(r), "COMMIT") != 0)
+    if (strcmp(PQcmdStatus(r), "COMMIT") != 0) {
         rc = OF_ERETRY; /* "ROLLBACK": the transaction had failed and was rolled back */
+        if (last_error.rc == OF_OK) {
+            snprintf(last_error.message, sizeof last_error.message,
+                     "COMMIT rolled back: an earlier statement of the transaction had failed");
+            record_failure(rc, NULL);
+        }
+    }
     PQclear(r);
     return rc;
 }
@@ -173,6 +221,16 @@ static void sleep_ms(uint32_t ms)
         ;
 }
 
+/* Rolls back after a failed body, keeping the body's failure record over the ROLLBACK's. */
+static void rollback_keeping_error(PGconn *c)
+{
+    struct db_error kept = last_error;
+
+    if (PQtransactionStatus(c) != PQTRANS_IDLE)
+        (void)db_rollback(c);
+    last_error = kept;
+}
+
 int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts)
 {
     static const struct backoff_policy policy = {5, 200};
@@ -183,25 +241,32 @@ int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts)
             random_bytes(&r, sizeof r);
             sleep_ms(backoff_delay_ms(&policy, i - 1, r));
         }
+        db_error_clear();
         rc = db_begin(c);
         if (rc != OF_OK)
             break;
         rc = fn(c, ud);
         if (rc == OF_OK)
             rc = db_commit(c);
-        else if (PQtransactionStatus(c) != PQTRANS_IDLE)
-            db_rollback(c);
+        else
+            rollback_keeping_error(c);
     }
     return rc;
 }
 
 /* ---- the pool ----
  * Each slot owns at most one connection. A borrowed slot is marked busy and its connection
- * belongs to the borrower until db_pool_put(). The mutex guards only the slot table; connecting
- * and rolling back happen outside it. */
+ * belongs to the borrower until db_pool_put(). The mutex guards the slot table; connecting,
+ * rolling back and closing happen outside it.
+ *
+ * Invariant: a slot's conn is NULL or a live connection, never one already PQfinish()ed, and it
+ * is read and written only under the mutex. A connection is detached from its slot (conn set to
+ * NULL, the slot staying busy) before anyone may close it. Live connections have distinct
+ * addresses, so db_pool_put() finds the borrower's slot by pointer without ambiguity: a freed
+ * address that malloc hands to a new connection can never still sit in another slot. */
 
 struct db_slot {
-    PGconn *conn; /* NULL until first used, or after a bad connection was closed */
+    PGconn *conn; /* NULL until first used, while being checked or re-made, or after closing */
     bool busy;
 };
 
@@ -282,29 +347,58 @@ static void release_slot(struct db_pool *p, struct db_slot *s, PGconn *conn)
     pthread_cond_signal(&p->freed);
 }
 
+/* The busy slot whose connection is c (mutex held), or NULL. Unambiguous by the invariant. */
+static struct db_slot *find_borrowed(struct db_pool *p, const PGconn *c)
+{
+    for (unsigned i = 0; i < p->size; i++) {
+        if (p->slots[i].busy && p->slots[i].conn == c)
+            return &p->slots[i];
+    }
+    return NULL;
+}
+
+/* A connection for a slot that has none: made within what is left of the deadline. */
+static PGconn *pool_connect(struct db_pool *p, const struct timespec *deadline)
+{
+    /* libpq's connect_timeout is in whole seconds and at least 2. */
+    long left = ms_left(deadline);
+    char why[DB_ERROR_MAX - 8];
+    PGconn *c = connect_with_timeout(p->conninfo, p->app_name,
+                                     left > 2000 ? (int)((left + 999) / 1000) : 2, why, sizeof why);
+
+    if (c == NULL) {
+        snprintf(last_error.message, sizeof last_error.message, "%s: %s",
+                 DB_SQLSTATE_CANNOT_CONNECT, why);
+        record_failure(OF_EUNAVAIL, DB_SQLSTATE_CANNOT_CONNECT);
+    }
+    return c;
+}
+
 PGconn *db_pool_get(struct db_pool *p, int timeout_ms)
 {
     struct timespec deadline = time_monotonic_deadline(timeout_ms > 0 ? (uint32_t)timeout_ms : 0);
     struct db_slot *s;
-    PGconn *c;
-    long left;
+    PGconn *c = NULL;
 
     pthread_mutex_lock(&p->mu);
     s = take_slot(p, timeout_ms);
+    if (s != NULL) {
+        c = s->conn;
+        s->conn = NULL; /* detached while we check it: it may be closed below */
+    }
     pthread_mutex_unlock(&p->mu);
-    if (s == NULL)
+    if (s == NULL) {
+        snprintf(last_error.message, sizeof last_error.message,
+                 "all %u pooled connections stayed busy for %d ms", p->size, timeout_ms);
+        record_failure(OF_EUNAVAIL, NULL);
         return NULL;
-    c = s->conn; /* the slot is ours now: no lock needed to look at it */
+    }
     if (c != NULL && PQstatus(c) == CONNECTION_BAD) {
         PQfinish(c);
         c = NULL;
     }
-    if (c == NULL) {
-        /* libpq's connect_timeout is in whole seconds and at least 2. */
-        left = ms_left(&deadline);
-        c = connect_with_timeout(p->conninfo, p->app_name,
-                                 left > 2000 ? (int)((left + 999) / 1000) : 2, NULL, 0);
-    }
+    if (c == NULL)
+        c = pool_connect(p, &deadline);
     pthread_mutex_lock(&p->mu);
     if (c == NULL)
         release_slot(p, s, NULL);
@@ -335,23 +429,26 @@ close:
 
 void db_pool_put(struct db_pool *p, PGconn *c)
 {
+    struct db_error saved = last_error;
+    struct db_slot *s;
     PGconn *kept;
-    bool found = false;
 
     if (p == NULL || c == NULL)
         return;
-    kept = tidy(c);
     pthread_mutex_lock(&p->mu);
-    for (unsigned i = 0; i < p->size; i++) {
-        if (p->slots[i].busy && p->slots[i].conn == c) {
-            release_slot(p, &p->slots[i], kept);
-            found = true;
-            break;
-        }
-    }
+    s = find_borrowed(p, c);
+    if (s != NULL)
+        s->conn = NULL; /* detached: tidy() may close it */
     pthread_mutex_unlock(&p->mu);
-    if (!found && kept != NULL)
-        PQfinish(kept); /* not one of ours: do not leak it */
+    if (s == NULL) {
+        PQfinish(c); /* not one of ours: do not leak it */
+        return;
+    }
+    kept = tidy(c);
+    last_error = saved; /* a failed ROLLBACK in tidy() is not the borrower's failure */
+    pthread_mutex_lock(&p->mu);
+    release_slot(p, s, kept);
+    pthread_mutex_unlock(&p->mu);
 }
 
 void db_pool_free(struct db_pool *p)

@@ -77,14 +77,20 @@ static void response_clear_body(struct http_response *res)
     res->content_type = NULL;
 }
 
-static void response_free(struct http_response *res)
+void http_response_rewind(struct http_response *res, size_t n_headers)
 {
     response_clear_body(res);
-    for (size_t i = 0; i < res->n_headers; i++) {
-        free(res->headers[i].name);
-        free(res->headers[i].value);
+    res->status = 0;
+    while (res->n_headers > n_headers) {
+        res->n_headers--;
+        free(res->headers[res->n_headers].name);
+        free(res->headers[res->n_headers].value);
     }
-    res->n_headers = 0;
+}
+
+static void response_free(struct http_response *res)
+{
+    http_response_rewind(res, 0);
 }
 
 void http_reply_json(struct http_response *res, int status, json_t *body)

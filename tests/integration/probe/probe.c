@@ -1,6 +1,7 @@
 /* probe-svc: a test-only daemon built on the same lifecycle as the seven services. It writes
  * probe.event.v1 events to its outbox on request and records each one it consumes in
- * probe.effects, so the integration tests can watch outbox -> Kafka -> inbox end to end. */
+ * probe.effects, so the integration tests can watch outbox -> Kafka -> inbox end to end; its
+ * routes of probe_boundary.c drive the HTTP <-> database boundary. */
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/outbox.h"
+#include "probe_boundary.h"
 
 #define MAX_EMIT 10000
 
@@ -126,6 +128,12 @@ static const struct http_route routes[] = {
     {{"POST", "/v1/probe/emit"}, emit, 0},
     {{"GET", "/v1/probe/whoami"}, whoami, AUTH_CUSTOMER | AUTH_ADMIN},
     {{"POST", "/v1/probe/limited"}, limited, 0},
+    {{"POST", "/v1/probe/items"}, probe_item_create, 0},
+    {{"GET", "/v1/probe/items/{name}"}, probe_item_get, 0},
+    {{"POST", "/v1/probe/replies"}, probe_reply, 0},
+    {{"GET", "/v1/probe/db/terminate"}, probe_db_terminate, 0},
+    {{"GET", "/v1/probe/db/foreign"}, probe_db_foreign, 0},
+    {{"GET", "/v1/probe/backend"}, probe_backend, 0},
 };
 
 static const struct event_handler handlers[] = {

@@ -18,21 +18,53 @@ PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t
  * no SQLSTATE). */
 int db_classify(PGconn *c, const PGresult *r);
 
+/* The SQLSTATEs of failures that libpq reports without one (as JDBC does): the connection was
+ * lost (the server gone, or the backend terminated), or could not be made. */
+#define DB_SQLSTATE_CONNECTION_FAILURE "08006"
+#define DB_SQLSTATE_CANNOT_CONNECT     "08001"
+
 /* Describes a failed result in err without data: "<SQLSTATE>: <primary message>", never the
- * DETAIL/CONTEXT lines (which can hold whole rows or key values). Without a SQLSTATE (a client
- * side error, or r NULL) the first line of the result's or the connection's message. */
+ * DETAIL/CONTEXT lines (which can hold whole rows or key values). For a data exception (SQLSTATE
+ * class 22), whose primary message quotes the rejected input after a colon ('invalid input
+ * syntax for type integer: "..."'), only the text before that colon. Without a primary message
+ * (libpq's own error, or r NULL) the first line of the result's or the connection's message,
+ * after DB_SQLSTATE_CONNECTION_FAILURE when the connection is gone. */
 void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen);
+
+/* ---- the last failure of this thread ----
+ * Every failing db_exec() (and so db_begin, db_commit, db_rollback), db_transact() and
+ * db_pool_get() records what failed in storage of the calling thread, so that the one place
+ * that logs (the HTTP or event boundary) can say which statement failed and why without an error
+ * buffer threaded through every store function. Being thread-local, the record of one HTTP
+ * thread never shows another thread's failure. Successful calls leave it alone. */
+
+#define DB_ERROR_MAX 256
+
+struct db_error {
+    int rc;                     /* the classified code of the failure; OF_OK: nothing recorded */
+    char sqlstate[6];           /* "23505"; DB_SQLSTATE_* for a lost or failed connection; "" for a
+                                 * failure without one (a client-side error, the pool all busy) */
+    char message[DB_ERROR_MAX]; /* as db_error_message(): SQLSTATE and primary message only */
+};
+
+/* This thread's last recorded failure. Never NULL; points to thread-local storage that the next
+ * failing db_* call on this thread overwrites (copy it to keep it). */
+const struct db_error *db_last_error(void);
+/* Forgets this thread's last failure (rc becomes OF_OK). */
+void db_error_clear(void);
 
 /* Runs a parameterized statement (text parameters, text results). On success returns OF_OK and,
  * if ret_res is not NULL, the result (the caller PQclear()s it); on failure returns the
- * classified code, clears the result and, if err is not NULL, writes db_error_message(). */
+ * classified code, clears the result, records the failure (db_last_error()) and, if err is not
+ * NULL, writes db_error_message() there too. */
 int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
             char *err, size_t errlen);
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
 int db_begin(PGconn *c);
 /* Returns OF_OK only if the transaction committed. Postgres answers COMMIT of a transaction
  * left failed by an earlier error with success and the command status "ROLLBACK": that is
- * OF_ERETRY, as nothing was committed. */
+ * OF_ERETRY, as nothing was committed; the failure recorded then is the earlier statement's when
+ * one is recorded (it is what failed the transaction), else a note that COMMIT rolled back. */
 int db_commit(PGconn *c);
 int db_rollback(PGconn *c);
 
@@ -47,19 +79,25 @@ typedef int (*db_tx_fn)(PGconn *c, void *ud);
 /* Runs fn inside BEGIN ... COMMIT on c. When fn or the COMMIT fails with OF_ERETRY
  * (serialization failure, deadlock, lock timeout) the whole transaction runs again, at most
  * attempts times in all, after a short jittered backoff; so fn must be safe to run again.
- * Returns OF_OK once committed, else the last code (the transaction rolled back). */
+ * Returns OF_OK once committed, else the last code (the transaction rolled back). The thread's
+ * failure record is cleared at each BEGIN, so on failure db_last_error() describes the last
+ * attempt: the statement of fn (or the BEGIN or COMMIT) that failed, never the ROLLBACK that
+ * followed it. */
 int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts);
 
-/* A fixed-size pool for HTTP handlers. Connections are made lazily and re-made when found bad,
- * so a Postgres restart heals without a daemon restart. */
+/* A fixed-size pool for HTTP handlers, safe to share between threads. Connections are made
+ * lazily and re-made when found bad, so a Postgres restart heals without a daemon restart. A
+ * borrowed connection belongs to its borrower alone until it is put back. */
 struct db_pool;
 
 struct db_pool *db_pool_new(const char *conninfo, const char *app_name, unsigned size);
 /* Borrows a connection, waiting up to timeout_ms for one to come free. Returns NULL when none
- * can be had (all busy, or Postgres unreachable). */
+ * can be had (all busy, or Postgres unreachable), with the reason recorded (db_last_error(),
+ * OF_EUNAVAIL). */
 PGconn *db_pool_get(struct db_pool *p, int timeout_ms);
 /* Returns a borrowed connection. One left inside a transaction is rolled back; a bad one is
- * closed and re-made on the next get. */
+ * closed and re-made on the next get; one that was not borrowed from p is closed. Leaves the
+ * thread's failure record as it was. */
 void db_pool_put(struct db_pool *p, PGconn *c);
 /* Closes every connection; all must have been returned. NULL is a no-op. */
 void db_pool_free(struct db_pool *p);

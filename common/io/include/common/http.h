@@ -68,6 +68,10 @@ void http_reply_error(struct http_response *res, enum api_error e, const char *m
                       const char *field);
 /* Adds a response header (copied). Beyond HTTP_MAX_HEADERS headers are dropped. */
 void http_add_header(struct http_response *res, const char *name, const char *value);
+/* Takes back a reply: frees the body, sets status 0 and drops every header after the first
+ * n_headers (those set before, e.g. RateLimit-*, stay). For a reply that a retried transaction
+ * body had queued, or one that a failed COMMIT overrules. */
+void http_response_rewind(struct http_response *res, size_t n_headers);
 /* A request header or query argument, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
