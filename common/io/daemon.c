@@ -1,7 +1,8 @@
-/* The daemon lifecycle: configuration -> log -> database and migrations -> topics -> relay ->
+/* The daemon lifecycle: log and configuration -> database and migrations -> topics -> relay ->
  * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,6 @@
 #include "common/xalloc.h"
 
 #define DC(field) offsetof(struct daemon_config, field)
-
-/* Index of the entries whose default depends on the service (patched in config_table()). */
-enum { VAR_HTTP_PORT = 3, VAR_DATABASE_URL = 6 };
 
 static const struct config_var common_vars[] = {
     {"OF_ENV", CONFIG_ENUM, "dev",
@@ -96,6 +94,17 @@ static const struct config_var common_vars[] = {
 
 #define N_VARS (sizeof common_vars / sizeof common_vars[0])
 
+/* The entry of vars (a copy of common_vars) named name. The table is this file's own, so a
+ * missing name is a programming error: abort rather than patch the default of another entry. */
+static struct config_var *var_named(struct config_var *vars, const char *name)
+{
+    for (size_t i = 0; i < N_VARS; i++)
+        if (strcmp(vars[i].name, name) == 0)
+            return &vars[i];
+    fprintf(stderr, "daemon: %s is not in the configuration table\n", name);
+    abort();
+}
+
 /* The table with this service's defaults filled in; the strings live in ret_port/ret_url. */
 static void config_table(const struct service_def *def, struct config_var *vars, char *ret_port,
                          size_t port_len, char *ret_url, size_t url_len)
@@ -103,8 +112,8 @@ static void config_table(const struct service_def *def, struct config_var *vars,
     memcpy(vars, common_vars, sizeof common_vars);
     snprintf(ret_port, port_len, "%ld", def->default_port);
     snprintf(ret_url, url_len, "postgresql://%s@127.0.0.1:5432/orderflow", def->db_role);
-    vars[VAR_HTTP_PORT].def = ret_port;
-    vars[VAR_DATABASE_URL].def = ret_url;
+    var_named(vars, "OF_HTTP_PORT")->def = ret_port;
+    var_named(vars, "OF_DATABASE_URL")->def = ret_url;
 }
 
 static void usage(const struct service_def *def, const struct config_var *vars, FILE *out)
@@ -448,10 +457,11 @@ static void stop(struct runtime *rt)
     rt->d.metrics = NULL;
 }
 
-/* Ends the process if a graceful stop hangs (a wedged broker must not keep a pod alive). */
+/* Ends the process if a graceful stop hangs (a wedged broker must not keep a pod alive). arg is
+ * the timeout in milliseconds itself, not a pointer: the thread may outlive daemon_main's frame. */
 static void *shutdown_watchdog(void *arg)
 {
-    long ms = *(const long *)arg;
+    long ms = (long)(intptr_t)arg;
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0)
         ;
@@ -460,7 +470,7 @@ static void *shutdown_watchdog(void *arg)
     return NULL;
 }
 
-/* SIGTERM and SIGINT are blocked in every thread and taken here, from the first moment: during
+/* SIGTERM and SIGINT are blocked in every thread from the first moment and taken here: during
  * start-up nothing is held that could be lost (migrations are transactions, nothing is consumed
  * yet), so the process simply exits 0; once running, the main thread is told to stop in order. */
 struct stop_signal {
@@ -500,38 +510,45 @@ static int wait_for_signal(struct stop_signal *s)
     return sig;
 }
 
-/* Blocks the stop signals in this thread (and so in every thread made after) and starts the
- * thread that takes them. Returns 0 or -1. */
-static int watch_signals(struct stop_signal *s)
+/* Blocks the stop signals in this thread, and so in every thread made after; until the signal
+ * thread runs they stay pending. Ignores SIGPIPE (a client gone mid-reply). Returns 0 or -1. */
+static int block_signals(struct stop_signal *s)
 {
-    sigemptyset(&s->set);
-    sigaddset(&s->set, SIGTERM);
-    sigaddset(&s->set, SIGINT);
+    if (sigemptyset(&s->set) != 0 || sigaddset(&s->set, SIGTERM) != 0 ||
+        sigaddset(&s->set, SIGINT) != 0)
+        return -1;
     if (pthread_sigmask(SIG_BLOCK, &s->set, NULL) != 0)
         return -1;
-    signal(SIGPIPE, SIG_IGN);
+    return signal(SIGPIPE, SIG_IGN) == SIG_ERR ? -1 : 0;
+}
+
+/* Starts the thread that takes the signals block_signals() blocked. Returns 0 or -1. */
+static int watch_signals(struct stop_signal *s)
+{
     pthread_t t;
     if (pthread_create(&t, NULL, signal_thread, s) != 0)
         return -1;
-    pthread_detach(t);
-    return 0;
+    return pthread_detach(t) == 0 ? 0 : -1;
 }
 
-/* Loads the common settings into d->cfg and the service's own into a new d->svc_cfg. */
+/* Loads the common settings into d->cfg and the service's own into a new d->svc_cfg, then sets
+ * the log level from OF_LOG_LEVEL. Runs before any thread exists: log_init is not thread-safe. */
 static int load_config(struct daemon *d, const struct config_var *vars)
 {
     const struct service_def *def = d->def;
     char err[512];
-    enum log_level level = LOG_INFO;
+    enum log_level level;
     d->svc_cfg = xcalloc(1, def->config_size ? def->config_size : 1);
     if (config_load(vars, N_VARS, &d->cfg, config_getenv, NULL, err, sizeof err) != 0 ||
         (def->n_config && config_load(def->config, def->n_config, d->svc_cfg, config_getenv, NULL,
                                       err, sizeof err) != 0)) {
-        log_init(def->name, LOG_INFO);
         log_error(NULL, "configuration: %s", err);
         return -1;
     }
-    log_level_parse(d->cfg.log_level, &level);
+    if (log_level_parse(d->cfg.log_level, &level) != 0) { /* the table's choices allow no other */
+        log_error(NULL, "configuration: OF_LOG_LEVEL: unknown level");
+        return -1;
+    }
     log_init(def->name, level);
     return 0;
 }
@@ -554,18 +571,26 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     if (rc >= 0)
         return rc;
 
+    /* Logging, the signal mask and the configuration are set up while this is the only thread:
+     * the signal thread logs, and log_init must not race with it. A stop signal arriving before
+     * the signal thread runs stays pending and is taken as soon as it does. */
+    log_init(def->name, LOG_INFO);
     static struct stop_signal stop_signal = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                              .cond = PTHREAD_COND_INITIALIZER};
-    if (watch_signals(&stop_signal) != 0) {
-        fprintf(stderr, "%s: cannot set up signal handling\n", def->name);
+    if (block_signals(&stop_signal) != 0) {
+        log_error(NULL, "cannot block the stop signals");
         return 1;
     }
-
     double t0 = time_monotonic_s();
     struct runtime rt = {.d.def = def};
     if (load_config(&rt.d, vars) != 0) {
         free_config(&rt.d, vars);
         return 2;
+    }
+    if (watch_signals(&stop_signal) != 0) {
+        log_error(NULL, "cannot start the signal thread");
+        free_config(&rt.d, vars);
+        return 1;
     }
     log_info(NULL, "starting %s %s", def->name, OF_VERSION);
     if (start(&rt) != 0) {
@@ -579,9 +604,11 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     int sig = wait_for_signal(&stop_signal);
     log_info(NULL, "%s received; stopping", strsignal(sig));
     pthread_t watchdog;
-    long timeout = rt.d.cfg.shutdown_timeout_ms;
-    if (pthread_create(&watchdog, NULL, shutdown_watchdog, &timeout) == 0)
-        pthread_detach(watchdog);
+    void *timeout = (void *)(intptr_t)rt.d.cfg.shutdown_timeout_ms; /* the value: see the thread */
+    if (pthread_create(&watchdog, NULL, shutdown_watchdog, timeout) != 0)
+        log_warn(NULL, "no shutdown watchdog: a hung stop will not be cut short");
+    else if (pthread_detach(watchdog) != 0)
+        log_warn(NULL, "cannot detach the shutdown watchdog");
     double t1 = time_monotonic_s();
     stop(&rt);
     log_info(NULL, "stopped in %.1f ms", (time_monotonic_s() - t1) * 1000.0);

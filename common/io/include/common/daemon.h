@@ -91,11 +91,12 @@ struct daemon {
  * may not, res already holds the answer: 429 with Retry-After over the limit, or 503 when Redis
  * cannot be asked (rate-limited endpoints fail closed, DESIGN.md section 6). */
 bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
-                       const struct ratelimit_rule *rule);
+                       const struct ratelimit_rule *rule) __attribute__((warn_unused_result));
 
 /* Parses arguments (--help, --version), then runs the daemon until SIGTERM or SIGINT. Returns the
  * process exit status: 0 after a clean stop, 2 for bad arguments or configuration, 1 when a
  * dependency failed at start-up. */
-int daemon_main(int argc, char **argv, const struct service_def *def);
+int daemon_main(int argc, char **argv, const struct service_def *def)
+    __attribute__((warn_unused_result));
 
 #endif
