@@ -4,12 +4,6 @@
 #include "customer_feed.h"
 #include "customer_http.h"
 
-/* Topics this service writes to its outbox (created at start-up). */
-static const char *const produces[] = {
-    "customer.registered.v1",
-    "customer.address.updated.v1",
-};
-
 int main(int argc, char **argv)
 {
     const struct service_def service = {
@@ -22,8 +16,6 @@ int main(int argc, char **argv)
         .n_routes = customer_n_routes,
         .handlers = customer_feed_handlers,
         .n_handlers = customer_feed_n_handlers,
-        .produces = produces,
-        .n_produces = sizeof produces / sizeof produces[0],
         .config = customer_config_vars,
         .n_config = customer_n_config_vars,
         .config_size = sizeof(struct customer_config),

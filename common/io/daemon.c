@@ -1,5 +1,5 @@
 /* The daemon lifecycle: log and configuration -> database and migrations -> topics -> relay ->
- * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order. */
+ * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order; and --describe. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -119,12 +119,129 @@ static void config_table(const struct service_def *def, struct config_var *vars,
 static void usage(const struct service_def *def, const struct config_var *vars, FILE *out)
 {
     fprintf(out,
-            "Usage: %s [--help] [--version]\n\n"
-            "orderflow %s: configured only through the environment.\n\nEnvironment:\n",
+            "Usage: %s [--help] [--version] [--describe]\n\n"
+            "orderflow %s: configured only through the environment.\n\n"
+            "  --help      this text\n"
+            "  --version   the name and version\n"
+            "  --describe  the service as one JSON object on stdout: name, version, default_port,\n"
+            "              schema, role, migrations, produces, consumes (each with its dlq),\n"
+            "              routes and settings; the scripts build the service table from it\n\n"
+            "Environment:\n",
             def->name, def->name);
     config_print_help(vars, N_VARS, out);
     if (def->n_config)
         config_print_help(def->config, def->n_config, out);
+}
+
+/* Whether the topic table names this service as the producer of t. */
+static bool produced_by(const struct topic_def *t, const struct service_def *def)
+{
+    return strcmp(t->producer, def->name) == 0;
+}
+
+/* v, or NULL (v released) when building it failed somewhere. */
+static json_t *built(json_t *v, bool ok)
+{
+    if (ok)
+        return v;
+    json_decref(v);
+    return NULL;
+}
+
+/* The topics of the topic table this service produces, as a new array of names. */
+static json_t *describe_produces(const struct service_def *def)
+{
+    size_t n;
+    const struct topic_def *all = topics_all(&n);
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < n; i++)
+        if (produced_by(&all[i], def)) /* _append_new releases the value even on failure */
+            ok = json_array_append_new(a, json_string(all[i].name)) == 0 && ok;
+    return built(a, ok);
+}
+
+/* The consumed topics with their dead-letter topics: a new array of {topic, dlq}. */
+static json_t *describe_consumes(const struct service_def *def)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < def->n_handlers; i++) {
+        char dlq[TOPIC_NAME_MAX] = ""; /* left empty when the name does not fit */
+        const char *topic = def->handlers[i].topic;
+        ok = topics_dlq_name(topic, dlq, sizeof dlq) == 0 && ok;
+        ok = json_array_append_new(a, json_pack("{s:s, s:s}", "topic", topic, "dlq", dlq)) == 0 &&
+             ok;
+    }
+    return built(a, ok);
+}
+
+/* The role names of a route's role bits, as a new array ([] for a public route). */
+static json_t *describe_roles(unsigned roles)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (unsigned bit = 1; bit <= AUTH_ROLES_ALL; bit <<= 1)
+        if ((roles & bit) && auth_role_name(bit))
+            ok = json_array_append_new(a, json_string(auth_role_name(bit))) == 0 && ok;
+    return built(a, ok);
+}
+
+/* The service's route table (without /healthz, /readyz and /metrics, which every daemon serves):
+ * a new array of {method, pattern, roles}. */
+static json_t *describe_routes(const struct service_def *def)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < def->n_routes; i++) {
+        const struct http_route *r = &def->routes[i];
+        json_t *o = json_pack("{s:s, s:s}", "method", r->key.method, "pattern", r->key.pattern);
+        ok = json_object_set_new(o, "roles", describe_roles(r->roles)) == 0 && ok;
+        ok = json_array_append_new(a, o) == 0 && ok;
+    }
+    return built(a, ok);
+}
+
+/* Appends {name, default, help} for each of vars to a; default is null for a required one. */
+static bool describe_vars(json_t *a, const struct config_var *vars, size_t n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        ok = json_array_append_new(a, json_pack("{s:s, s:s?, s:s}", "name", vars[i].name, "default",
+                                                vars[i].def, "help",
+                                                vars[i].help ? vars[i].help : "")) == 0 &&
+             ok;
+    return ok;
+}
+
+/* The common settings (with this service's defaults) and the service's own: a new array. */
+static json_t *describe_settings(const struct service_def *def, const struct config_var *vars)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL && describe_vars(a, vars, N_VARS);
+    ok = ok && describe_vars(a, def->config, def->n_config);
+    return built(a, ok);
+}
+
+/* --describe: the service_def as one JSON object on stdout. Returns the exit status. */
+static int describe(const struct service_def *def, const struct config_var *vars)
+{
+    json_t *d = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "name", def->name, "version",
+                          OF_VERSION, "default_port", (json_int_t)def->default_port, "schema",
+                          def->schema, "role", def->db_role, "migrations", def->migrations);
+    bool ok = d != NULL; /* _set_new releases the value even on failure */
+    ok = json_object_set_new(d, "produces", describe_produces(def)) == 0 && ok;
+    ok = json_object_set_new(d, "consumes", describe_consumes(def)) == 0 && ok;
+    ok = json_object_set_new(d, "routes", describe_routes(def)) == 0 && ok;
+    ok = json_object_set_new(d, "settings", describe_settings(def, vars)) == 0 && ok;
+    ok = ok && json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+    ok = ok && putchar('\n') != EOF && fflush(stdout) == 0;
+    json_decref(d);
+    if (!ok) {
+        fprintf(stderr, "%s: cannot describe the service\n", def->name);
+        return 1;
+    }
+    return 0;
 }
 
 /* Handles the command line. Returns -1 to go on, else the exit status. */
@@ -140,6 +257,8 @@ static int parse_args(int argc, char **argv, const struct service_def *def,
             printf("%s %s\n", def->name, OF_VERSION);
             return 0;
         }
+        if (strcmp(argv[i], "--describe") == 0)
+            return describe(def, vars);
         fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", def->name, argv[i]);
         return 2;
     }
@@ -155,14 +274,17 @@ static void add_topic(char **names, size_t *n, const char *name)
     names[(*n)++] = xstrdup(name);
 }
 
-/* Collects the topics this service needs: what it produces, what it consumes and the consumed
- * topics' dead-letter topics, each once. Returns an owned array of owned strings. */
+/* Collects the topics this service needs: what it produces (the topic table's rows with this
+ * producer), what it consumes and the consumed topics' dead-letter topics, each once. Returns an
+ * owned array of owned strings. */
 static char **service_topics(const struct service_def *def, size_t *ret_n)
 {
-    size_t cap = def->n_produces + 2 * def->n_handlers, n = 0;
-    char **names = xcalloc(cap ? cap : 1, sizeof *names);
-    for (size_t i = 0; i < def->n_produces; i++)
-        add_topic(names, &n, def->produces[i]);
+    size_t n_all, n = 0;
+    const struct topic_def *all = topics_all(&n_all);
+    char **names = xcalloc(n_all + 2 * def->n_handlers + 1, sizeof *names);
+    for (size_t i = 0; i < n_all; i++)
+        if (produced_by(&all[i], def))
+            add_topic(names, &n, all[i].name);
     for (size_t i = 0; i < def->n_handlers; i++) {
         char dlq[TOPIC_NAME_MAX];
         add_topic(names, &n, def->handlers[i].topic);

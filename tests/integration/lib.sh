@@ -20,6 +20,14 @@ ok() { echo "ok - $*"; }
 # The HTTP port of the i-th service (0-based, order as in SERVICES).
 svc_port() { echo $((OF_HTTP_PORT_BASE + 1 + $1)); }
 
+# describe NAME: the built daemon's --describe (one JSON object), checked to be JSON.
+describe() {
+  local out
+  out=$("$OF_BIN_DIR/$1" --describe </dev/null) || fail "$1 --describe exited with status $?"
+  jq -e 'type == "object"' >/dev/null <<<"$out" || fail "$1 --describe did not print a JSON object"
+  printf '%s\n' "$out"
+}
+
 # HTTP status of a request; the body goes to $BODY_FILE.
 BODY_FILE=$(mktemp)
 HEADERS_FILE=$(mktemp)
