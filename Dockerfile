@@ -4,7 +4,9 @@
 #   docker run --rm orderflow:dev order-svc --help
 #
 # Stage 1 builds the daemons with the Debian 12 toolchain and -dev packages; stage 2 carries only
-# the shared libraries they link against, the binaries and the SQL migrations.
+# the shared libraries they link against, the binaries and the SQL migrations. The daemon names
+# and ports below are checked against the build's list and each daemon's --describe by
+# tests/integration/compose_check.sh.
 
 # ---- build -------------------------------------------------------------------------------------
 FROM debian:12-slim AS build

@@ -5,12 +5,6 @@
 #include "customer_events.h"
 #include "customer_http.h"
 
-/* Topics this service writes to its outbox (created at start-up). */
-static const char *const produces[] = {
-    "customer.registered.v1",
-    "customer.address.updated.v1",
-};
-
 int main(int argc, char **argv)
 {
     const struct service_def service = {
@@ -23,8 +17,6 @@ int main(int argc, char **argv)
         .n_routes = customer_n_routes,
         .handlers = customer_events_handlers,
         .n_handlers = customer_events_n_handlers,
-        .produces = produces,
-        .n_produces = sizeof produces / sizeof produces[0],
         .config = customer_config_vars,
         .n_config = customer_n_config_vars,
         .config_size = sizeof(struct customer_config),

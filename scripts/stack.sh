@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The native local stack: a private Postgres cluster, Redis and a single-node Kafka (KRaft) broker
-# with all their data under one directory, and the seven daemons on top. No Docker involved.
+# with all their data under one directory, and the daemons of the build on top. No Docker involved.
 set -euo pipefail
 
 OF_PROG=stack
@@ -14,15 +14,18 @@ Usage: scripts/stack.sh <command> [arguments]
 Commands:
   infra-up       start Postgres, Redis and Kafka (those not yet running) and wait until ready
   infra-down     stop Kafka, Redis and Postgres
-  up             infra-up, then start the seven daemons and wait until every /readyz is 200
+  up             infra-up, then start the daemons of the build and wait until every /readyz is 200
   down           stop the daemons, then the infrastructure
   run            up, then follow the logs in the foreground; Ctrl-C runs down
   status         one line per component: running or stopped, pid, port, /readyz
   logs           follow every log (tail -F), each line prefixed by its component
   env            print the stack's settings as KEY=value lines (also saved in stack.env)
+  services       print the service table, one daemon a line: name, HTTP port, database role,
+                 schema
   clean-data     down, then delete all data, logs and pid files
   daemon-start NAME [BINARY] [PORT] [DB_ROLE]
-                 start one daemon and wait for its /readyz (defaults for the seven services)
+                 start one daemon and wait for its /readyz (BINARY: <OF_BIN_DIR>/NAME; PORT and
+                 DB_ROLE: what BINARY --describe says)
   daemon-stop NAME [SIGNAL]
                  send SIGNAL (TERM), wait up to 10 s, print "NAME exited STATUS" and exit with
                  the daemon's exit status
@@ -35,13 +38,18 @@ Environment (defaults in brackets; once the stack has run, stack.env supplies th
   OF_BIN_DIR [<repo>/build]   OF_READY_TIMEOUT [60]   OF_INFRA_TIMEOUT [90]
   OF_PG_FAST=1 (Postgres without fsync: for tests)   OF_LOG_LEVEL [info]   KAFKA_HOME
 Every other OF_* variable exported by the caller reaches the daemons unchanged.
+
+The daemons are those the build lists in <OF_BIN_DIR>/services.list; each one's port, database
+role and schema come from its --describe. A daemon listens on OF_HTTP_PORT_BASE plus its default
+port minus 8080, so with the default base every daemon is on its default port.
 EOF
 }
 
-SERVICES=(order-svc inventory-svc payment-svc notification-svc customer-svc business-svc
-    partner-svc)
-declare -A SVC_OFFSET=([order-svc]=1 [inventory-svc]=2 [payment-svc]=3 [notification-svc]=4
-    [customer-svc]=5 [business-svc]=6 [partner-svc]=7)
+# The service table is not written here: the build names its daemons (services.list) and each
+# daemon describes itself (load_services).
+SERVICES=()
+declare -A SVC_PORT=() SVC_ROLE=() SVC_SCHEMA=()
+DEFAULT_PORT_BASE=8080 # the default OF_HTTP_PORT_BASE: default_port - 8080 is a daemon's offset
 PORT_VARS=(OF_PG_PORT OF_REDIS_PORT OF_KAFKA_PORT OF_KAFKA_CONTROLLER_PORT OF_HTTP_PORT_BASE)
 DB_NAME=orderflow
 DB_ADMIN=orderflow_admin
@@ -78,7 +86,7 @@ saved_setting() {
 load_settings() {
     local var saved running=0
     local -A defaults=([OF_PG_PORT]=15432 [OF_REDIS_PORT]=16379 [OF_KAFKA_PORT]=9092
-        [OF_KAFKA_CONTROLLER_PORT]=9093 [OF_HTTP_PORT_BASE]=8080)
+        [OF_KAFKA_CONTROLLER_PORT]=9093 [OF_HTTP_PORT_BASE]=$DEFAULT_PORT_BASE)
     if pg_pid >/dev/null || redis_pid >/dev/null || kafka_pid >/dev/null; then
         running=1
     fi
@@ -92,8 +100,6 @@ load_settings() {
         fi
         valid_port "${!var}" || die "$var=${!var} is not a port number (1-65535)"
     done
-    valid_port "$((OF_HTTP_PORT_BASE + ${#SERVICES[@]}))" ||
-        die "OF_HTTP_PORT_BASE=$OF_HTTP_PORT_BASE leaves no room for ${#SERVICES[@]} ports"
     READY_TIMEOUT=${OF_READY_TIMEOUT:-60}
     INFRA_TIMEOUT=${OF_INFRA_TIMEOUT:-90}
     [[ $READY_TIMEOUT =~ ^[0-9]+$ ]] || die "OF_READY_TIMEOUT=$READY_TIMEOUT is not a number"
@@ -537,18 +543,73 @@ infra_down() {
 # Daemons
 # ============================================================================================
 
-svc_port() {
-    printf '%s\n' "$((OF_HTTP_PORT_BASE + SVC_OFFSET[$1]))"
+# service_list [quiet]: SERVICES from <BIN_DIR>/services.list, the daemons the build made, in
+# build order. Dies when there is none, or with quiet returns 1 (down and status need no build).
+service_list() {
+    local list=$BIN_DIR/services.list
+    ((${#SERVICES[@]} > 0)) && return 0
+    if [[ ! -r $list ]]; then
+        [[ -n ${1:-} ]] && return 1
+        die "no service list at $list: build the daemons first ('make build', or set OF_BIN_DIR)"
+    fi
+    mapfile -t SERVICES < <(grep -v '^[[:space:]]*$' "$list")
+    ((${#SERVICES[@]} > 0)) || die "$list names no daemon"
 }
 
-# svc_role order-svc -> order_svc
+# describe NAME [BINARY]: what BINARY (default: the built NAME) says about itself with --describe,
+# into SVC_PORT (its port in this stack), SVC_ROLE and SVC_SCHEMA. Dies when the binary cannot
+# describe itself, describes another service, or the port falls outside 1-65535.
+describe() {
+    local name=$1 bin json fields dname dport role schema port
+    [[ -n ${SVC_PORT[$name]:-} ]] && return 0
+    need jq
+    bin=$(daemon_binary "$name" "${2:-}") || exit 1 # (no errexit inside $(svc_port ...))
+    json=$("$bin" --describe </dev/null) || die "$name: '$bin --describe' failed"
+    fields=$(jq -er '[.name, .default_port, .role, .schema] | map(tostring) | join(" ")' \
+        <<<"$json") || die "$name: '$bin --describe' printed no service description"
+    read -r dname dport role schema <<<"$fields"
+    [[ $dname == "$name" ]] || die "$bin describes itself as '$dname', not $name"
+    [[ $dport =~ ^[0-9]+$ ]] || die "$name: default_port '$dport' is not a number"
+    port=$((OF_HTTP_PORT_BASE + dport - DEFAULT_PORT_BASE))
+    valid_port "$port" || die "$name: OF_HTTP_PORT_BASE=$OF_HTTP_PORT_BASE puts it on port" \
+        "$port (the base + its default port $dport - $DEFAULT_PORT_BASE), not a port number"
+    SVC_PORT[$name]=$port
+    SVC_ROLE[$name]=$role
+    SVC_SCHEMA[$name]=$schema
+}
+
+# load_services: the whole service table, every daemon of the build described; dies when two
+# daemons would share a port.
+load_services() {
+    local name other
+    local -A owner=()
+    service_list
+    for name in "${SERVICES[@]}"; do
+        describe "$name"
+        other=${owner[${SVC_PORT[$name]}]:-}
+        [[ -z $other ]] || die "$other and $name both have port ${SVC_PORT[$name]}: two" \
+            "service_defs share a default_port"
+        owner[${SVC_PORT[$name]}]=$name
+    done
+}
+
+svc_port() {
+    describe "$1"
+    printf '%s\n' "${SVC_PORT[$1]}"
+}
+
 svc_role() {
-    local base=${1%-svc}
-    printf '%s_svc\n' "${base//-/_}"
+    describe "$1"
+    printf '%s\n' "${SVC_ROLE[$1]}"
 }
 
 known_service() {
-    [[ -n ${SVC_OFFSET[$1]:-} ]]
+    local name
+    service_list quiet || return 1
+    for name in "${SERVICES[@]}"; do
+        [[ $name == "$1" ]] && return 0
+    done
+    return 1
 }
 
 # daemon_pid NAME: the live pid, checked against the binary recorded at start.
@@ -701,10 +762,12 @@ daemon_stop() {
     return "$status"
 }
 
-# Every daemon with a pid file: the seven services and any started with daemon-start.
+# Every daemon with a pid file: the services of the build and any started with daemon-start.
 all_daemons() {
     local f name
-    printf '%s\n' "${SERVICES[@]}"
+    if service_list quiet; then
+        printf '%s\n' "${SERVICES[@]}"
+    fi
     for f in "$PID_DIR"/*.bin; do
         [[ -e $f ]] || continue
         name=$(basename "$f" .bin)
@@ -739,6 +802,7 @@ cmd_up() {
     local name
     local -a started=()
     # Check the binaries and ports before starting anything.
+    load_services
     for name in "${SERVICES[@]}"; do
         daemon_binary "$name" >/dev/null
         daemon_pid "$name" >/dev/null ||
@@ -766,7 +830,7 @@ summary() {
   Postgres           psql $(pg_url "$DB_ADMIN")
   Redis              redis-cli -p $OF_REDIS_PORT
 
-  Try:           curl -s http://127.0.0.1:$(svc_port order-svc)/readyz
+  Try:           curl -s http://127.0.0.1:$(svc_port "${SERVICES[0]}")/readyz
   Watch events:  kcat -b 127.0.0.1:$OF_KAFKA_PORT -C -t order.created.v1 -f '%t %k %s\\n'
      all topics: kcat -b 127.0.0.1:$OF_KAFKA_PORT -G watch-\$USER -X auto.offset.reset=earliest \\
                    -f '%t %k %s\\n' '^[a-z]+\\..*\\.v[0-9]+\$'
@@ -823,7 +887,7 @@ cmd_status() {
         status_line kafka stopped "" "$OF_KAFKA_PORT"
     fi
     while read -r name; do
-        port=$(daemon_port "$name")
+        port=$(daemon_port "$name" 2>/dev/null) || port=
         if pid=$(daemon_pid "$name"); then
             status_line "$name" running "$pid" "$port" "readyz $(readyz_code "$port")"
         else
@@ -879,16 +943,25 @@ cmd_env() {
     env_lines
 }
 
+cmd_services() {
+    local name
+    load_services
+    for name in "${SERVICES[@]}"; do
+        printf '%-17s %-6s %-17s %s\n' "$name" "${SVC_PORT[$name]}" "${SVC_ROLE[$name]}" \
+            "${SVC_SCHEMA[$name]}"
+    done
+}
+
 cmd_daemon_start() {
     local name=${1:-} bin port role
     [[ -n $name ]] || die "usage: stack.sh daemon-start NAME [BINARY] [PORT] [DB_ROLE]"
-    if ! known_service "$name" && [[ -z ${2:-} || -z ${3:-} ]]; then
-        die "$name is not one of the seven services: give its BINARY and PORT"
-    fi
     bin=$(daemon_binary "$name" "${2:-}")
-    port=${3:-$(svc_port "$name")}
+    if [[ -z ${3:-} || -z ${4:-} ]]; then
+        describe "$name" "$bin"
+    fi
+    port=${3:-${SVC_PORT[$name]:-}}
     valid_port "$port" || die "$name: $port is not a port number"
-    role=${4:-$(svc_role "$name")}
+    role=${4:-${SVC_ROLE[$name]:-}}
     make_dirs
     daemon_start "$name" "$bin" "$port" "$role"
     wait_daemons "$READY_TIMEOUT" "$name"
@@ -921,8 +994,8 @@ main() {
         usage
         return 0
         ;;
-    infra-up | infra-down | up | down | run | status | logs | env | clean-data | daemon-start | \
-        daemon-stop | daemon-kill) ;;
+    infra-up | infra-down | up | down | run | status | logs | env | services | clean-data | \
+        daemon-start | daemon-stop | daemon-kill) ;;
     *)
         usage >&2
         die "unknown command '$cmd'"

@@ -1,7 +1,8 @@
-/* The daemon lifecycle: configuration -> log -> database and migrations -> topics -> relay ->
- * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order. */
+/* The daemon lifecycle: log and configuration -> database and migrations -> topics -> relay ->
+ * consumer -> HTTP, then wait for SIGTERM/SIGINT and stop in reverse order; and --describe. */
 #include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,9 +27,6 @@
 #include "common/xalloc.h"
 
 #define DC(field) offsetof(struct daemon_config, field)
-
-/* Index of the entries whose default depends on the service (patched in config_table()). */
-enum { VAR_HTTP_PORT = 3, VAR_DATABASE_URL = 6 };
 
 static const struct config_var common_vars[] = {
     {"OF_ENV", CONFIG_ENUM, "dev",
@@ -96,6 +94,17 @@ static const struct config_var common_vars[] = {
 
 #define N_VARS (sizeof common_vars / sizeof common_vars[0])
 
+/* The entry of vars (a copy of common_vars) named name. The table is this file's own, so a
+ * missing name is a programming error: abort rather than patch the default of another entry. */
+static struct config_var *var_named(struct config_var *vars, const char *name)
+{
+    for (size_t i = 0; i < N_VARS; i++)
+        if (strcmp(vars[i].name, name) == 0)
+            return &vars[i];
+    fprintf(stderr, "daemon: %s is not in the configuration table\n", name);
+    abort();
+}
+
 /* The table with this service's defaults filled in; the strings live in ret_port/ret_url. */
 static void config_table(const struct service_def *def, struct config_var *vars, char *ret_port,
                          size_t port_len, char *ret_url, size_t url_len)
@@ -103,19 +112,136 @@ static void config_table(const struct service_def *def, struct config_var *vars,
     memcpy(vars, common_vars, sizeof common_vars);
     snprintf(ret_port, port_len, "%ld", def->default_port);
     snprintf(ret_url, url_len, "postgresql://%s@127.0.0.1:5432/orderflow", def->db_role);
-    vars[VAR_HTTP_PORT].def = ret_port;
-    vars[VAR_DATABASE_URL].def = ret_url;
+    var_named(vars, "OF_HTTP_PORT")->def = ret_port;
+    var_named(vars, "OF_DATABASE_URL")->def = ret_url;
 }
 
 static void usage(const struct service_def *def, const struct config_var *vars, FILE *out)
 {
     fprintf(out,
-            "Usage: %s [--help] [--version]\n\n"
-            "orderflow %s: configured only through the environment.\n\nEnvironment:\n",
+            "Usage: %s [--help] [--version] [--describe]\n\n"
+            "orderflow %s: configured only through the environment.\n\n"
+            "  --help      this text\n"
+            "  --version   the name and version\n"
+            "  --describe  the service as one JSON object on stdout: name, version, default_port,\n"
+            "              schema, role, migrations, produces, consumes (each with its dlq),\n"
+            "              routes and settings; the scripts build the service table from it\n\n"
+            "Environment:\n",
             def->name, def->name);
     config_print_help(vars, N_VARS, out);
     if (def->n_config)
         config_print_help(def->config, def->n_config, out);
+}
+
+/* Whether the topic table names this service as the producer of t. */
+static bool produced_by(const struct topic_def *t, const struct service_def *def)
+{
+    return strcmp(t->producer, def->name) == 0;
+}
+
+/* v, or NULL (v released) when building it failed somewhere. */
+static json_t *built(json_t *v, bool ok)
+{
+    if (ok)
+        return v;
+    json_decref(v);
+    return NULL;
+}
+
+/* The topics of the topic table this service produces, as a new array of names. */
+static json_t *describe_produces(const struct service_def *def)
+{
+    size_t n;
+    const struct topic_def *all = topics_all(&n);
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < n; i++)
+        if (produced_by(&all[i], def)) /* _append_new releases the value even on failure */
+            ok = json_array_append_new(a, json_string(all[i].name)) == 0 && ok;
+    return built(a, ok);
+}
+
+/* The consumed topics with their dead-letter topics: a new array of {topic, dlq}. */
+static json_t *describe_consumes(const struct service_def *def)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < def->n_handlers; i++) {
+        char dlq[TOPIC_NAME_MAX] = ""; /* left empty when the name does not fit */
+        const char *topic = def->handlers[i].topic;
+        ok = topics_dlq_name(topic, dlq, sizeof dlq) == 0 && ok;
+        ok = json_array_append_new(a, json_pack("{s:s, s:s}", "topic", topic, "dlq", dlq)) == 0 &&
+             ok;
+    }
+    return built(a, ok);
+}
+
+/* The role names of a route's role bits, as a new array ([] for a public route). */
+static json_t *describe_roles(unsigned roles)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (unsigned bit = 1; bit <= AUTH_ROLES_ALL; bit <<= 1)
+        if ((roles & bit) && auth_role_name(bit))
+            ok = json_array_append_new(a, json_string(auth_role_name(bit))) == 0 && ok;
+    return built(a, ok);
+}
+
+/* The service's route table (without /healthz, /readyz and /metrics, which every daemon serves):
+ * a new array of {method, pattern, roles}. */
+static json_t *describe_routes(const struct service_def *def)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (size_t i = 0; i < def->n_routes; i++) {
+        const struct http_route *r = &def->routes[i];
+        json_t *o = json_pack("{s:s, s:s}", "method", r->key.method, "pattern", r->key.pattern);
+        ok = json_object_set_new(o, "roles", describe_roles(r->roles)) == 0 && ok;
+        ok = json_array_append_new(a, o) == 0 && ok;
+    }
+    return built(a, ok);
+}
+
+/* Appends {name, default, help} for each of vars to a; default is null for a required one. */
+static bool describe_vars(json_t *a, const struct config_var *vars, size_t n)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++)
+        ok = json_array_append_new(a, json_pack("{s:s, s:s?, s:s}", "name", vars[i].name, "default",
+                                                vars[i].def, "help",
+                                                vars[i].help ? vars[i].help : "")) == 0 &&
+             ok;
+    return ok;
+}
+
+/* The common settings (with this service's defaults) and the service's own: a new array. */
+static json_t *describe_settings(const struct service_def *def, const struct config_var *vars)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL && describe_vars(a, vars, N_VARS);
+    ok = ok && describe_vars(a, def->config, def->n_config);
+    return built(a, ok);
+}
+
+/* --describe: the service_def as one JSON object on stdout. Returns the exit status. */
+static int describe(const struct service_def *def, const struct config_var *vars)
+{
+    json_t *d = json_pack("{s:s, s:s, s:I, s:s, s:s, s:s}", "name", def->name, "version",
+                          OF_VERSION, "default_port", (json_int_t)def->default_port, "schema",
+                          def->schema, "role", def->db_role, "migrations", def->migrations);
+    bool ok = d != NULL; /* _set_new releases the value even on failure */
+    ok = json_object_set_new(d, "produces", describe_produces(def)) == 0 && ok;
+    ok = json_object_set_new(d, "consumes", describe_consumes(def)) == 0 && ok;
+    ok = json_object_set_new(d, "routes", describe_routes(def)) == 0 && ok;
+    ok = json_object_set_new(d, "settings", describe_settings(def, vars)) == 0 && ok;
+    ok = ok && json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
+    ok = ok && putchar('\n') != EOF && fflush(stdout) == 0;
+    json_decref(d);
+    if (!ok) {
+        fprintf(stderr, "%s: cannot describe the service\n", def->name);
+        return 1;
+    }
+    return 0;
 }
 
 /* Handles the command line. Returns -1 to go on, else the exit status. */
@@ -131,6 +257,8 @@ static int parse_args(int argc, char **argv, const struct service_def *def,
             printf("%s %s\n", def->name, OF_VERSION);
             return 0;
         }
+        if (strcmp(argv[i], "--describe") == 0)
+            return describe(def, vars);
         fprintf(stderr, "%s: unknown argument '%s' (try --help)\n", def->name, argv[i]);
         return 2;
     }
@@ -146,14 +274,17 @@ static void add_topic(char **names, size_t *n, const char *name)
     names[(*n)++] = xstrdup(name);
 }
 
-/* Collects the topics this service needs: what it produces, what it consumes and the consumed
- * topics' dead-letter topics, each once. Returns an owned array of owned strings. */
+/* Collects the topics this service needs: what it produces (the topic table's rows with this
+ * producer), what it consumes and the consumed topics' dead-letter topics, each once. Returns an
+ * owned array of owned strings. */
 static char **service_topics(const struct service_def *def, size_t *ret_n)
 {
-    size_t cap = def->n_produces + 2 * def->n_handlers, n = 0;
-    char **names = xcalloc(cap ? cap : 1, sizeof *names);
-    for (size_t i = 0; i < def->n_produces; i++)
-        add_topic(names, &n, def->produces[i]);
+    size_t n_all, n = 0;
+    const struct topic_def *all = topics_all(&n_all);
+    char **names = xcalloc(n_all + 2 * def->n_handlers + 1, sizeof *names);
+    for (size_t i = 0; i < n_all; i++)
+        if (produced_by(&all[i], def))
+            add_topic(names, &n, all[i].name);
     for (size_t i = 0; i < def->n_handlers; i++) {
         char dlq[TOPIC_NAME_MAX];
         add_topic(names, &n, def->handlers[i].topic);
@@ -448,10 +579,11 @@ static void stop(struct runtime *rt)
     rt->d.metrics = NULL;
 }
 
-/* Ends the process if a graceful stop hangs (a wedged broker must not keep a pod alive). */
+/* Ends the process if a graceful stop hangs (a wedged broker must not keep a pod alive). arg is
+ * the timeout in milliseconds itself, not a pointer: the thread may outlive daemon_main's frame. */
 static void *shutdown_watchdog(void *arg)
 {
-    long ms = *(const long *)arg;
+    long ms = (long)(intptr_t)arg;
     struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
     while (nanosleep(&ts, &ts) != 0)
         ;
@@ -460,7 +592,7 @@ static void *shutdown_watchdog(void *arg)
     return NULL;
 }
 
-/* SIGTERM and SIGINT are blocked in every thread and taken here, from the first moment: during
+/* SIGTERM and SIGINT are blocked in every thread from the first moment and taken here: during
  * start-up nothing is held that could be lost (migrations are transactions, nothing is consumed
  * yet), so the process simply exits 0; once running, the main thread is told to stop in order. */
 struct stop_signal {
@@ -500,38 +632,45 @@ static int wait_for_signal(struct stop_signal *s)
     return sig;
 }
 
-/* Blocks the stop signals in this thread (and so in every thread made after) and starts the
- * thread that takes them. Returns 0 or -1. */
-static int watch_signals(struct stop_signal *s)
+/* Blocks the stop signals in this thread, and so in every thread made after; until the signal
+ * thread runs they stay pending. Ignores SIGPIPE (a client gone mid-reply). Returns 0 or -1. */
+static int block_signals(struct stop_signal *s)
 {
-    sigemptyset(&s->set);
-    sigaddset(&s->set, SIGTERM);
-    sigaddset(&s->set, SIGINT);
+    if (sigemptyset(&s->set) != 0 || sigaddset(&s->set, SIGTERM) != 0 ||
+        sigaddset(&s->set, SIGINT) != 0)
+        return -1;
     if (pthread_sigmask(SIG_BLOCK, &s->set, NULL) != 0)
         return -1;
-    signal(SIGPIPE, SIG_IGN);
+    return signal(SIGPIPE, SIG_IGN) == SIG_ERR ? -1 : 0;
+}
+
+/* Starts the thread that takes the signals block_signals() blocked. Returns 0 or -1. */
+static int watch_signals(struct stop_signal *s)
+{
     pthread_t t;
     if (pthread_create(&t, NULL, signal_thread, s) != 0)
         return -1;
-    pthread_detach(t);
-    return 0;
+    return pthread_detach(t) == 0 ? 0 : -1;
 }
 
-/* Loads the common settings into d->cfg and the service's own into a new d->svc_cfg. */
+/* Loads the common settings into d->cfg and the service's own into a new d->svc_cfg, then sets
+ * the log level from OF_LOG_LEVEL. Runs before any thread exists: log_init is not thread-safe. */
 static int load_config(struct daemon *d, const struct config_var *vars)
 {
     const struct service_def *def = d->def;
     char err[512];
-    enum log_level level = LOG_INFO;
+    enum log_level level;
     d->svc_cfg = xcalloc(1, def->config_size ? def->config_size : 1);
     if (config_load(vars, N_VARS, &d->cfg, config_getenv, NULL, err, sizeof err) != 0 ||
         (def->n_config && config_load(def->config, def->n_config, d->svc_cfg, config_getenv, NULL,
                                       err, sizeof err) != 0)) {
-        log_init(def->name, LOG_INFO);
         log_error(NULL, "configuration: %s", err);
         return -1;
     }
-    log_level_parse(d->cfg.log_level, &level);
+    if (log_level_parse(d->cfg.log_level, &level) != 0) { /* the table's choices allow no other */
+        log_error(NULL, "configuration: OF_LOG_LEVEL: unknown level");
+        return -1;
+    }
     log_init(def->name, level);
     return 0;
 }
@@ -554,18 +693,26 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     if (rc >= 0)
         return rc;
 
+    /* Logging, the signal mask and the configuration are set up while this is the only thread:
+     * the signal thread logs, and log_init must not race with it. A stop signal arriving before
+     * the signal thread runs stays pending and is taken as soon as it does. */
+    log_init(def->name, LOG_INFO);
     static struct stop_signal stop_signal = {.lock = PTHREAD_MUTEX_INITIALIZER,
                                              .cond = PTHREAD_COND_INITIALIZER};
-    if (watch_signals(&stop_signal) != 0) {
-        fprintf(stderr, "%s: cannot set up signal handling\n", def->name);
+    if (block_signals(&stop_signal) != 0) {
+        log_error(NULL, "cannot block the stop signals");
         return 1;
     }
-
     double t0 = time_monotonic_s();
     struct runtime rt = {.d.def = def};
     if (load_config(&rt.d, vars) != 0) {
         free_config(&rt.d, vars);
         return 2;
+    }
+    if (watch_signals(&stop_signal) != 0) {
+        log_error(NULL, "cannot start the signal thread");
+        free_config(&rt.d, vars);
+        return 1;
     }
     log_info(NULL, "starting %s %s", def->name, OF_VERSION);
     if (start(&rt) != 0) {
@@ -579,9 +726,11 @@ int daemon_main(int argc, char **argv, const struct service_def *def)
     int sig = wait_for_signal(&stop_signal);
     log_info(NULL, "%s received; stopping", strsignal(sig));
     pthread_t watchdog;
-    long timeout = rt.d.cfg.shutdown_timeout_ms;
-    if (pthread_create(&watchdog, NULL, shutdown_watchdog, &timeout) == 0)
-        pthread_detach(watchdog);
+    void *timeout = (void *)(intptr_t)rt.d.cfg.shutdown_timeout_ms; /* the value: see the thread */
+    if (pthread_create(&watchdog, NULL, shutdown_watchdog, timeout) != 0)
+        log_warn(NULL, "no shutdown watchdog: a hung stop will not be cut short");
+    else if (pthread_detach(watchdog) != 0)
+        log_warn(NULL, "cannot detach the shutdown watchdog");
     double t1 = time_monotonic_s();
     stop(&rt);
     log_info(NULL, "stopped in %.1f ms", (time_monotonic_s() - t1) * 1000.0);

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Offline check of docker-compose.yml and the Dockerfile: parses the stack with `docker-compose
-# config` (no Docker engine needed) and asserts its shape. Exit 0 pass, 1 fail, 77 skip.
+# config` (no Docker engine needed) and asserts its shape. Neither file can run a daemon, so both
+# write the service table out; this checks every copy against the build: the daemons it lists
+# (services.list, from the foreach of CMakeLists.txt, which must match the <name>/main.c
+# directories of the source tree) and what each built daemon's --describe says (name, port,
+# database role). Exit 0 pass, 1 fail, 77 skip.
 #
-# usage: compose_check.sh [REPO_DIR]   (default: the repository holding this script)
+# usage: compose_check.sh [REPO_DIR [BUILD_DIR]]   (default: the repository holding this script,
+#        and $OF_BUILD_DIR or REPO_DIR/build)
 set -euo pipefail
 
 REPO=${1:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+BUILD=${2:-${OF_BUILD_DIR:-$REPO/build}}
 COMPOSE_FILE_IN="$REPO/docker-compose.yml"
 DOCKERFILE="$REPO/Dockerfile"
-
-DAEMONS=(order-svc inventory-svc payment-svc notification-svc customer-svc business-svc
-    partner-svc)
-PORTS=(8081 8082 8083 8084 8085 8086 8087)
-ROLES=(order_svc inventory_svc payment_svc notification_svc customer_svc business_svc
-    partner_svc)
 INFRA=(kafka postgres redis)
 
 if command -v docker-compose >/dev/null 2>&1; then
@@ -51,6 +51,33 @@ command -v jq >/dev/null 2>&1 || {
     echo "FAIL  jq is required"
     exit 1
 }
+
+# ---- the service table, from the build -----------------------------------------------------
+echo "== the service table: $BUILD/services.list and each daemon's --describe"
+[[ -r $BUILD/services.list ]] || {
+    echo "FAIL  no $BUILD/services.list: build first (cmake --build), or give BUILD_DIR"
+    exit 1
+}
+mapfile -t DAEMONS < <(grep -v '^[[:space:]]*$' "$BUILD/services.list")
+PORTS=() ROLES=()
+for s in "${DAEMONS[@]}"; do
+    if ! desc=$("$BUILD/$s" --describe </dev/null) ||
+        ! row=$(jq -er --arg s "$s" 'select(.name == $s) | [.default_port, .role] | @tsv' \
+            <<<"$desc"); then
+        echo "FAIL  $BUILD/$s --describe does not describe $s"
+        exit 1
+    fi
+    IFS=$'\t' read -r port role <<<"$row"
+    PORTS+=("$port") ROLES+=("$role")
+done
+pass "the build lists ${#DAEMONS[@]} daemons: ${DAEMONS[*]}"
+sources=$(for f in "$REPO"/*/main.c; do
+    grep -q 'daemon_main(' "$f" && basename "$(dirname "$f")"
+done | sort)
+check "the build's list is the source tree's <name>/main.c daemons ($(echo $sources))" \
+    test "$(printf '%s\n' "${DAEMONS[@]}" | sort)" == "$sources"
+check "no two daemons share a default_port (${PORTS[*]})" \
+    test "$(printf '%s\n' "${PORTS[@]}" | sort -u | wc -l)" -eq "${#DAEMONS[@]}"
 
 # ---- parse -------------------------------------------------------------------------------------
 echo "== ${COMPOSE[*]} -f $COMPOSE_FILE_IN config"
@@ -197,8 +224,9 @@ check "the daemons share one image name" \
     test -n "$(q --arg s "${DAEMONS[0]}" '.services[$s].image // ""')"
 all_published=$(for s in "${INFRA[@]}" "${DAEMONS[@]}"; do published_ports "$s"; done | sort -n |
     tr '\n' ' ')
-check "published host ports are exactly 8081..8087 and 9092 (got: $all_published)" \
-    test "$all_published" == "8081 8082 8083 8084 8085 8086 8087 9092 "
+want_published=$(printf '%s\n' "${PORTS[@]}" 9092 | sort -n | tr '\n' ' ')
+check "published host ports are exactly the default ports and 9092 ($want_published; got: $all_published)" \
+    test "$all_published" == "$want_published"
 
 # ---- Dockerfile --------------------------------------------------------------------------------
 echo "== Dockerfile"
@@ -218,6 +246,26 @@ for s in "${DAEMONS[@]}"; do
         grep -qiE "^[[:space:]]*COPY[[:space:]]+--from=[^[:space:]]+[[:space:]].*[[:space:]/]$s([[:space:]].*)?[[:space:]]/usr/local/bin(/$s)?/?[[:space:]]*$" \
         "$tmp/runtime"
 done
+# The daemons the Dockerfile names (build targets, COPY lines, the usage message): no more, no
+# fewer than the build's list; EXPOSE: their default ports.
+want_daemons=$(printf '%s\n' "${DAEMONS[@]}" | sort | tr '\n' ' ')
+targets=$(grep -E -- '--target' "$tmp/Dockerfile" | sed 's/.*--target//' | tr -s ' ' '\n' |
+    grep -E -- '-svc$' | sort | tr '\n' ' ' || true)
+check "the build stage builds exactly the listed daemons (got: $targets)" \
+    test "$targets" == "$want_daemons"
+copied=$(grep -iE '^[[:space:]]*COPY[[:space:]]+--from=' "$tmp/runtime" |
+    grep -oE '/[a-z0-9-]+-svc[[:space:]]' | tr -d '/ \t' | sort | tr '\n' ' ' || true)
+check "the runtime stage copies exactly the listed daemons (got: $copied)" \
+    test "$copied" == "$want_daemons"
+usage_names=$(grep -iE '^[[:space:]]*CMD[[:space:]]' "$tmp/runtime" | grep -oE '[a-z0-9-]+-svc' |
+    sort -u | tr '\n' ' ' || true)
+check "the image's usage message names exactly the listed daemons (got: $usage_names)" \
+    test "$usage_names" == "$want_daemons"
+exposed=$(grep -iE '^[[:space:]]*EXPOSE[[:space:]]' "$tmp/runtime" | sed -E 's/^[[:space:]]*EXPOSE//I' |
+    tr -s ' \t' '\n' | sed 's|/tcp$||' | grep . | sort -n | tr '\n' ' ' || true)
+want_ports=$(printf '%s\n' "${PORTS[@]}" | sort -n | tr '\n' ' ')
+check "EXPOSE is exactly the default ports ($want_ports; got: $exposed)" \
+    test "$exposed" == "$want_ports"
 check "runtime stage copies the migrations" \
     grep -qiE '^[[:space:]]*COPY[[:space:]].*migrations[[:space:]]+/usr/share/orderflow/migrations/?[[:space:]]*$' \
     "$tmp/runtime"
@@ -234,6 +282,14 @@ check "runtime stage installs curl for the health checks" \
     grep -qE '^[[:space:]]*RUN[[:space:]].*apt-get[[:space:]]+install.*[[:space:]]curl([[:space:]]|$)' \
     "$tmp/runtime"
 check "the build runs cmake in Release" grep -qE 'CMAKE_BUILD_TYPE=Release' "$tmp/Dockerfile"
+
+# ---- README ------------------------------------------------------------------------------------
+echo "== README.md"
+for i in "${!DAEMONS[@]}"; do
+    check "README's table has ${DAEMONS[$i]} on port ${PORTS[$i]}" \
+        grep -qE "^\|[[:space:]]*${DAEMONS[$i]}[[:space:]]*\|[[:space:]]*${PORTS[$i]}[[:space:]]*\|" \
+        "$REPO/README.md"
+done
 
 # ---- result ------------------------------------------------------------------------------------
 if [[ $failures -ne 0 ]]; then

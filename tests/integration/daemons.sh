@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The seven daemons: ready, health, metrics, the HTTP conventions every route shares, --help and
-# --version, a bad setting refused by name, and a graceful stop on SIGTERM within 5 seconds.
+# The daemons: ready, health, metrics, the HTTP conventions every route shares, --help and
+# --version, --describe agreeing with the running stack, a bad setting refused by name, and a
+# graceful stop on SIGTERM within 5 seconds.
 source "$(dirname "$0")/lib.sh"
 
 for i in "${!SERVICES[@]}"; do
@@ -31,6 +32,44 @@ for i in "${!SERVICES[@]}"; do
   grep -q "^orderflow_build_info{service=\"$svc\"" "$BODY_FILE" || fail "$svc: no build info"
   ok "$svc ready, healthy, metrics parse, 404/405 shapes, request ids"
 done
+
+# --describe is one JSON object per daemon, and what it says is what the running stack uses: the
+# port the daemon was started on (OF_HTTP_PORT_BASE + default_port - 8080) and answers on, the role
+# it connects as, the schema its migrations went into, the name and version in /metrics.
+for i in "${!SERVICES[@]}"; do
+  svc=${SERVICES[$i]}
+  desc=$(describe "$svc")
+  jq -e --arg s "$svc" '.name == $s and (.version | type) == "string"
+      and (.default_port | type) == "number" and ([.schema, .role, .migrations] | map(type))
+      == ["string", "string", "string"] and ([.produces, .consumes, .routes, .settings]
+      | map(type)) == ["array", "array", "array", "array"]' <<<"$desc" >/dev/null ||
+    fail "$svc --describe: not the documented shape: $desc"
+  IFS=$'\t' read -r dport role schema migrations version < <(jq -r \
+    '[.default_port, .role, .schema, .migrations, .version] | map(tostring) | @tsv' <<<"$desc")
+  port=$((OF_HTTP_PORT_BASE + dport - 8080))
+  assert_eq "${PORTS[$i]}/${ROLES[$i]}/${SCHEMAS[$i]}" "$port/$role/$schema" "$svc in the stack's table"
+  assert_eq "$(jq -r '.settings[] | select(.name == "OF_HTTP_PORT") | .default' <<<"$desc")" "$dport" \
+    "$svc --describe: OF_HTTP_PORT's default"
+  pid=$(cat "$OF_STACK_DIR/pids/$svc.pid") || fail "$svc: no pid file"
+  started_env=$(tr '\0' '\n' <"/proc/$pid/environ") || fail "$svc: cannot read the environment of pid $pid"
+  assert_eq "$(sed -n 's/^OF_HTTP_PORT=//p' <<<"$started_env")" "$port" "$svc: OF_HTTP_PORT it runs with"
+  code=$(http "http://127.0.0.1:$port/metrics"); assert_eq "$code" 200 "$svc /metrics on port $port"
+  grep -q "^orderflow_build_info{service=\"$svc\",version=\"$version\"} 1" "$BODY_FILE" ||
+    fail "$svc on port $port does not report service $svc version $version"
+  url=$(sed -n 's/^OF_DATABASE_URL=//p' <<<"$started_env")
+  [[ $url == postgresql://"$role"@* ]] || fail "$svc runs with OF_DATABASE_URL=$url, not as $role"
+  files=$(find "$OF_REPO/migrations/$migrations/" -maxdepth 1 -name '[0-9]*.sql' | wc -l)
+  [ "$files" -gt 0 ] || fail "$svc: no migrations in migrations/$migrations"
+  assert_eq "$(psql_as "$role" "SELECT count(*) FROM $schema.schema_migrations")" "$files" \
+    "$svc: migrations of migrations/$migrations recorded in $schema, read as $role"
+  ok "$svc --describe: JSON; port $port, role $role, schema $schema as the stack runs it"
+done
+# The stack runs exactly the daemons the build lists (the foreach of CMakeLists.txt).
+built=$(grep . "$OF_BUILD_DIR/services.list" | sort)
+running=$(stack status | awk 'NR > 1 && $2 == "running" { print $1 }' |
+  grep -vxE 'postgres|redis|kafka|probe-svc' | sort)
+assert_eq "$running" "$built" "the daemons the stack runs vs services.list"
+ok "the stack runs the $(wc -l <<<"$built") daemons of services.list"
 
 bin="$OF_BIN_DIR/order-svc"
 # --help lists every setting with its default; --version prints the version.

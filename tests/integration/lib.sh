@@ -10,15 +10,36 @@ source "$OF_ITEST_DIR/env"
 set +a
 
 STACK="$OF_REPO/scripts/stack.sh"
-SERVICES=(order-svc inventory-svc payment-svc notification-svc customer-svc business-svc partner-svc)
-ROLES=(order_svc inventory_svc payment_svc notification_svc customer_svc business_svc partner_svc)
-SCHEMAS=(orders inventory payment notification customer business partner)
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 ok() { echo "ok - $*"; }
 
-# The HTTP port of the i-th service (0-based, order as in SERVICES).
-svc_port() { echo $((OF_HTTP_PORT_BASE + 1 + $1)); }
+# The service table of the stack, as scripts/stack.sh builds it from the daemons of the build
+# and their --describe: SERVICES, PORTS, ROLES, SCHEMAS, index for index, in build order.
+SERVICES=() PORTS=() ROLES=() SCHEMAS=()
+svc_table=$("$STACK" services) || fail "scripts/stack.sh services failed"
+while read -r name port role schema; do
+  SERVICES+=("$name") PORTS+=("$port") ROLES+=("$role") SCHEMAS+=("$schema")
+done <<<"$svc_table"
+unset svc_table name port role schema
+[ "${#SERVICES[@]}" -gt 0 ] && [ -n "${SCHEMAS[-1]}" ] || fail "scripts/stack.sh services listed no service"
+
+# The HTTP port of a service in the stack: by index (0-based, order as in SERVICES) or by name.
+svc_port() {
+  local i
+  for i in "${!SERVICES[@]}"; do
+    [[ $1 == "$i" || $1 == "${SERVICES[$i]}" ]] && { echo "${PORTS[$i]}"; return 0; }
+  done
+  fail "no service $1 in the stack"
+}
+
+# describe NAME: the built daemon's --describe (one JSON object), checked to be JSON.
+describe() {
+  local out
+  out=$("$OF_BIN_DIR/$1" --describe </dev/null) || fail "$1 --describe exited with status $?"
+  jq -e 'type == "object"' >/dev/null <<<"$out" || fail "$1 --describe did not print a JSON object"
+  printf '%s\n' "$out"
+}
 
 # HTTP status of a request; the body goes to $BODY_FILE.
 BODY_FILE=$(mktemp)

@@ -140,8 +140,6 @@ static const struct event_handler handlers[] = {
     {"probe.event.v1", on_probe_event, probe_lock_keys},
 };
 
-static const char *const produces[] = {"probe.event.v1"};
-
 static const struct service_def service = {
     .name = "probe-svc",
     .schema = "probe",
@@ -152,8 +150,6 @@ static const struct service_def service = {
     .n_routes = sizeof routes / sizeof routes[0],
     .handlers = handlers,
     .n_handlers = sizeof handlers / sizeof handlers[0],
-    .produces = produces,
-    .n_produces = sizeof produces / sizeof produces[0],
 };
 
 int main(int argc, char **argv)

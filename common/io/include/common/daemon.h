@@ -48,19 +48,21 @@ struct daemon_config {
     char *jwt_kid;
 };
 
-/* What makes one service different from another; main.c fills one and calls daemon_main. */
+/* What makes one service different from another; main.c fills one and calls daemon_main. This is
+ * the one service table: `<daemon> --describe` prints it, and the scripts, docker-compose.yml and
+ * the Dockerfile derive from it or are checked against it (docs/operations.md). The topics a
+ * service produces are not listed here: they are the rows of common/topics.c whose producer is
+ * name. */
 struct service_def {
-    const char *name;       /* "order-svc": logs, client ids, consumer group */
+    const char *name;       /* "order-svc": logs, client ids, consumer group, topics' producer */
     const char *schema;     /* "orders" */
     const char *migrations; /* subdirectory of OF_MIGRATIONS_DIR: "order" */
     const char *db_role;    /* "order_svc": the default database user */
-    long default_port;
+    long default_port;      /* 8080 + the service's offset from OF_HTTP_PORT_BASE in the stack */
     const struct http_route *routes;
     size_t n_routes;
     const struct event_handler *handlers;
     size_t n_handlers;
-    const char *const *produces; /* topics this service writes to its outbox */
-    size_t n_produces;
     /* The service's own OF_* settings, parsed like the common ones into a zeroed struct of
      * config_size bytes that daemon.svc_cfg points to; --help lists them after the common ones. */
     const struct config_var *config;
@@ -91,11 +93,15 @@ struct daemon {
  * may not, res already holds the answer: 429 with Retry-After over the limit, or 503 when Redis
  * cannot be asked (rate-limited endpoints fail closed, DESIGN.md section 6). */
 bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
-                       const struct ratelimit_rule *rule);
+                       const struct ratelimit_rule *rule) __attribute__((warn_unused_result));
 
-/* Parses arguments (--help, --version), then runs the daemon until SIGTERM or SIGINT. Returns the
- * process exit status: 0 after a clean stop, 2 for bad arguments or configuration, 1 when a
- * dependency failed at start-up. */
-int daemon_main(int argc, char **argv, const struct service_def *def);
+/* Parses arguments (--help, --version, --describe), then runs the daemon until SIGTERM or SIGINT.
+ * --describe prints the service table row of def as one JSON object on stdout (name, version,
+ * default_port, schema, role, migrations, produces, consumes with their dead-letter topics,
+ * routes, settings) and returns 0. Returns the process exit status: 0 after a clean stop or
+ * --help/--version/--describe, 2 for bad arguments or configuration, 1 when a dependency failed
+ * at start-up or stdout could not be written. */
+int daemon_main(int argc, char **argv, const struct service_def *def)
+    __attribute__((warn_unused_result));
 
 #endif
