@@ -16,6 +16,7 @@
  * null} (the cursor keeps the exact distance of the page's last row); OF_EPERMANENT (untouched)
  * when an outlet cannot be serialised. */
 int customer_feed_page(const struct customer_outlet *list, size_t n, double lat, double lng,
-                       const struct customer_feed_query *q, json_t **ret_body);
+                       const struct customer_feed_query *q, json_t **ret_body)
+    __attribute__((warn_unused_result));
 
 #endif

@@ -19,14 +19,15 @@
  * hex digits (either case), else the text itself. Returns 0 with a new buffer in *ret (the
  * caller scrubs and frees it) of *ret_len bytes, or OF_EPERMANENT (both untouched) when the
  * secret is shorter than CUSTOMER_OTP_SECRET_MIN bytes. */
-int customer_otp_secret_decode(const char *s, uint8_t **ret, size_t *ret_len);
+int customer_otp_secret_decode(const char *s, uint8_t **ret, size_t *ret_len)
+    __attribute__((warn_unused_result));
 
 /* A source of random bytes: fills buf with n bytes and returns 0, or a negative code. */
 typedef int (*customer_otp_random_fn)(void *ctx, void *buf, size_t n);
 
 /* The production source: cryptographically random bytes from getrandom (random_bytes() of
  * common/uuid.h, which aborts if none can be had). ctx is ignored. Returns 0. */
-int customer_otp_system_random(void *ctx, void *buf, size_t n);
+int customer_otp_system_random(void *ctx, void *buf, size_t n) __attribute__((warn_unused_result));
 
 /* Writes a uniformly distributed code of CUSTOMER_OTP_CODE_DIGITS digits (leading zeros kept)
  * and its NUL into ret_code. Draws 32-bit big-endian numbers from rnd and rejects those at or
@@ -35,14 +36,15 @@ int customer_otp_system_random(void *ctx, void *buf, size_t n);
  * CUSTOMER_OTP_MAX_DRAWS draws in a row were rejected (a broken source: the odds for a real one
  * are below 10^-230). ret_code is untouched on failure. */
 int customer_otp_generate(customer_otp_random_fn rnd, void *ctx,
-                          char ret_code[CUSTOMER_OTP_CODE_DIGITS + 1]);
+                          char ret_code[CUSTOMER_OTP_CODE_DIGITS + 1])
+    __attribute__((warn_unused_result));
 
 /* HMAC-SHA256 keyed with secret over "orderflow-otp-v1", NUL, phone, NUL, code: the only form
  * in which a code is stored. The phone binds a code to its number. Returns 0, or OF_EPERMANENT
  * (ret_hash untouched) if secret_len < CUSTOMER_OTP_SECRET_MIN, phone is not E.164 or code is not
  * CUSTOMER_OTP_CODE_DIGITS digits. */
 int customer_otp_hash(const void *secret, size_t secret_len, const char *phone, const char *code,
-                      uint8_t ret_hash[CUSTOMER_OTP_HASH_LEN]);
+                      uint8_t ret_hash[CUSTOMER_OTP_HASH_LEN]) __attribute__((warn_unused_result));
 
 /* Constant-time equality of two hashes (CRYPTO_memcmp). */
 bool customer_otp_hash_equal(const uint8_t a[CUSTOMER_OTP_HASH_LEN],
@@ -58,7 +60,8 @@ struct customer_otp_record {
 /* A fresh record for code sent to phone at now: its hash, now + CUSTOMER_OTP_TTL_S and
  * CUSTOMER_OTP_ATTEMPTS. Returns 0 or, as customer_otp_hash, OF_EPERMANENT (untouched). */
 int customer_otp_record_init(const void *secret, size_t secret_len, const char *phone,
-                             const char *code, int64_t now, struct customer_otp_record *ret_record);
+                             const char *code, int64_t now, struct customer_otp_record *ret_record)
+    __attribute__((warn_unused_result));
 
 enum customer_otp_outcome {
     CUSTOMER_OTP_OK,     /* right code: the caller deletes the record (single use) */

@@ -19,42 +19,6 @@
 #include "customer_rules.h"
 
 /* ------------------------------------------------------------------------------------------ */
-/* Errors */
-
-/* Copies name into field, cut at a character boundary if too long. */
-static void set_field(char field[CUSTOMER_ERROR_FIELD_SIZE], const char *name)
-{
-    size_t n = strlen(name);
-
-    if (n >= CUSTOMER_ERROR_FIELD_SIZE) {
-        n = CUSTOMER_ERROR_FIELD_SIZE - 1;
-        while (n > 0 && ((unsigned char)name[n] & 0xC0) == 0x80)
-            n--;
-    }
-    memcpy(field, name, n);
-    field[n] = '\0';
-}
-
-/* Fills err ("<field> <message>") and returns OF_EPERMANENT. */
-static int __attribute__((format(printf, 4, 5)))
-fail(struct customer_error *err, const char *code, const char *field, const char *fmt, ...)
-{
-    va_list ap;
-    size_t off;
-
-    err->code = code;
-    set_field(err->field, field);
-    off =
-        (size_t)snprintf(err->message, sizeof err->message, "%s ", field[0] ? err->field : "body");
-    if (off >= sizeof err->message)
-        off = sizeof err->message - 1;
-    va_start(ap, fmt);
-    vsnprintf(err->message + off, sizeof err->message - off, fmt, ap);
-    va_end(ap);
-    return OF_EPERMANENT;
-}
-
-/* ------------------------------------------------------------------------------------------ */
 /* Single values */
 
 static bool is_digit(char c)
@@ -182,382 +146,167 @@ bool customer_rules_code_valid(const char *s)
     return s[n] == '\0' && n == CUSTOMER_OTP_CODE_DIGITS;
 }
 
-/* Decodes one UTF-8 sequence from s (n > 0 bytes left) into *cp; returns its length, or 0 if it
- * is malformed, overlong, a surrogate or beyond U+10FFFF. */
-static size_t utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+/* ------------------------------------------------------------------------------------------ */
+/* JSON bodies: checkers for the domain rules, then one jspec table per request */
+
+static int phone_check(const json_t *v, const struct jspec_field *f, void *dst,
+                       struct jspec_error *err)
 {
-    size_t len;
-    uint32_t min;
-
-    if (s[0] < 0x80) {
-        *cp = s[0];
-        return 1;
-    }
-    if (s[0] >= 0xC2 && s[0] <= 0xDF)
-        len = 2, min = 0x80, *cp = s[0] & 0x1F;
-    else if (s[0] >= 0xE0 && s[0] <= 0xEF)
-        len = 3, min = 0x800, *cp = s[0] & 0x0F;
-    else if (s[0] >= 0xF0 && s[0] <= 0xF4)
-        len = 4, min = 0x10000, *cp = s[0] & 0x07;
-    else
-        return 0;
-    if (n < len)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        *cp = (*cp << 6) | (s[i] & 0x3F);
-    }
-    if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
-        return 0;
-    return len;
-}
-
-/* Unicode general category Cc: C0 controls, DEL and C1 controls. */
-static bool is_control(uint32_t cp)
-{
-    return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
-}
-
-/* Checks free text of len bytes against the text rules; max is in characters. */
-static int check_text(const char *s, size_t len, size_t max, const char *field,
-                      struct customer_error *err)
-{
-    size_t chars = 0, step;
-    bool blank = true;
-    uint32_t cp;
-
-    if (len == 0)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, field, "must not be empty");
-    for (size_t i = 0; i < len; i += step, chars++) {
-        step = utf8_next((const unsigned char *)s + i, len - i, &cp);
-        if (step == 0)
-            return fail(err, CUSTOMER_ERR_INVALID_VALUE, field, "must be valid UTF-8");
-        if (is_control(cp))
-            return fail(err, CUSTOMER_ERR_INVALID_VALUE, field,
-                        "must not contain control characters");
-        blank = blank && cp == ' ';
-    }
-    if (chars > max)
-        return fail(err, CUSTOMER_ERR_TOO_LONG, field, "must be at most %zu characters", max);
-    if (blank)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, field, "must not be blank");
+    (void)dst;
+    if (!customer_rules_phone_valid(json_string_value(v)))
+        return jspec_fail(err, API_INVALID_VALUE, f->name,
+                          "must be an E.164 number: '+' and 8 to 15 digits, e.g. +447700900123");
     return OF_OK;
 }
 
-static int check_postcode(const char *s, size_t len, const char *field, struct customer_error *err)
+/* The role name as an enum auth_role bit (a JSPEC_T_CUSTOM parser: it writes the unsigned). */
+static int role_parse(const json_t *v, const struct jspec_field *f, void *dst,
+                      struct jspec_error *err)
 {
-    bool any_alnum = false;
+    const char *s;
+    size_t len;
+    unsigned role;
+    if (jspec_string(v, f->name, &s, &len, err) < 0)
+        return OF_EPERMANENT;
+    if (customer_rules_role_parse(s, &role) < 0)
+        return jspec_fail(err, API_INVALID_VALUE, f->name,
+                          "must be one of customer, business, partner");
+    memcpy(dst, &role, sizeof role);
+    return OF_OK;
+}
 
-    if (len == 0)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, field, "must not be empty");
-    if (len > CUSTOMER_POSTCODE_MAX)
-        return fail(err, CUSTOMER_ERR_TOO_LONG, field, "must be at most %d characters",
-                    CUSTOMER_POSTCODE_MAX);
-    for (size_t i = 0; i < len; i++) {
-        if (!is_alnum(s[i]) && s[i] != ' ' && s[i] != '-')
-            return fail(err, CUSTOMER_ERR_INVALID_VALUE, field,
-                        "may contain only letters, digits, spaces and '-'");
-        any_alnum = any_alnum || is_alnum(s[i]);
+static int code_check(const json_t *v, const struct jspec_field *f, void *dst,
+                      struct jspec_error *err)
+{
+    (void)dst;
+    if (!customer_rules_code_valid(json_string_value(v)))
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must be %d digits",
+                          CUSTOMER_OTP_CODE_DIGITS);
+    return OF_OK;
+}
+
+static int email_check(const json_t *v, const struct jspec_field *f, void *dst,
+                       struct jspec_error *err)
+{
+    (void)dst;
+    if (!customer_rules_email_valid(json_string_value(v)))
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must be an e-mail address");
+    return OF_OK;
+}
+
+/* 1 to CUSTOMER_POSTCODE_MAX of ASCII letters, digits, space and '-', with a letter or digit
+ * (the length is the field's own bound). */
+static int postcode_check(const json_t *v, const struct jspec_field *f, void *dst,
+                          struct jspec_error *err)
+{
+    const char *s = json_string_value(v);
+    bool any_alnum = false;
+    (void)dst;
+    if (!s[0])
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must not be empty");
+    for (; *s; s++) {
+        if (!is_alnum(*s) && *s != ' ' && *s != '-')
+            return jspec_fail(err, API_INVALID_VALUE, f->name,
+                              "may contain only letters, digits, spaces and '-'");
+        any_alnum = any_alnum || is_alnum(*s);
     }
     if (!any_alnum)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, field, "must contain a letter or digit");
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must contain a letter or digit");
     return OF_OK;
 }
 
-/* ------------------------------------------------------------------------------------------ */
-/* JSON members: one parser per kind of field, driven by per-request tables */
-
-struct field;
-/* Checks v (present, not null unless the field is nullable) and stores it at dst. */
-typedef int (*field_parse_fn)(const json_t *v, const struct field *f, void *dst,
-                              struct customer_error *err);
-
-struct field {
-    const char *name;
-    field_parse_fn parse;
-    bool required;
-    bool nullable; /* JSON null is accepted and stored as "" */
-    size_t max;    /* text: characters */
-    size_t offset; /* of the destination within the output struct */
-};
-
-struct request_spec {
-    const struct field *fields;
-    size_t n_fields;
-    const char *const *read_only; /* server-owned here besides the common list; NULL-ended */
-};
-
-/* Members no request may set. */
+/* Members no customer-svc request may set. */
 static const char *const server_owned[] = {
     "id",         "account_id", "customer_id", "owner",   "owner_id", "created_at",
     "updated_at", "deleted",    "deleted_at",  "version", "status",   NULL,
 };
 
-static bool in_list(const char *const *list, const char *s)
+/* Parses body with spec into a copy of *ret (its defaults), then stores it. */
+static int parse_into(const json_t *body, const struct jspec *spec, void *ret,
+                      struct jspec_error *err)
 {
-    for (; list && *list; list++) {
-        if (strcmp(*list, s) == 0)
-            return true;
-    }
-    return false;
+    return jspec_parse(body, spec, ret, err) < 0 ? OF_EPERMANENT : OF_OK;
 }
 
-/* A JSON string without NUL bytes inside, or an error (then ret_s is "", never left unset). */
-static int get_string(const json_t *v, const struct field *f, const char **ret_s, size_t *ret_len,
-                      struct customer_error *err)
-{
-    *ret_s = "";
-    *ret_len = 0;
-    if (!json_is_string(v))
-        return fail(err, CUSTOMER_ERR_INVALID_TYPE, f->name, "must be a string");
-    *ret_s = json_string_value(v);
-    *ret_len = json_string_length(v);
-    if (strlen(*ret_s) != *ret_len)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, f->name, "must not contain NUL characters");
-    return OF_OK;
-}
-
-static int parse_text(const json_t *v, const struct field *f, void *dst, struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0 || check_text(s, len, f->max, f->name, err) < 0)
-        return OF_EPERMANENT;
-    memcpy(dst, s, len + 1); /* at most 4 * max bytes: fits CUSTOMER_TEXT_SIZE(max) */
-    return OF_OK;
-}
-
-static int parse_phone(const json_t *v, const struct field *f, void *dst,
-                       struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0)
-        return OF_EPERMANENT;
-    if (!customer_rules_phone_valid(s))
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, f->name,
-                    "must be an E.164 number: '+' and 8 to 15 digits, e.g. +447700900123");
-    memcpy(dst, s, len + 1);
-    return OF_OK;
-}
-
-static int parse_role(const json_t *v, const struct field *f, void *dst, struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0)
-        return OF_EPERMANENT;
-    if (customer_rules_role_parse(s, dst) < 0)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, f->name,
-                    "must be one of customer, business, partner");
-    return OF_OK;
-}
-
-static int parse_email(const json_t *v, const struct field *f, void *dst,
-                       struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0)
-        return OF_EPERMANENT;
-    if (len > CUSTOMER_EMAIL_MAX)
-        return fail(err, CUSTOMER_ERR_TOO_LONG, f->name, "must be at most %d characters",
-                    CUSTOMER_EMAIL_MAX);
-    if (!customer_rules_email_valid(s))
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, f->name, "must be an e-mail address");
-    memcpy(dst, s, len + 1);
-    return OF_OK;
-}
-
-static int parse_code(const json_t *v, const struct field *f, void *dst, struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0)
-        return OF_EPERMANENT;
-    if (!customer_rules_code_valid(s))
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, f->name, "must be %d digits",
-                    CUSTOMER_OTP_CODE_DIGITS);
-    memcpy(dst, s, len + 1);
-    return OF_OK;
-}
-
-static int parse_postcode(const json_t *v, const struct field *f, void *dst,
-                          struct customer_error *err)
-{
-    const char *s;
-    size_t len;
-
-    if (get_string(v, f, &s, &len, err) < 0 || check_postcode(s, len, f->name, err) < 0)
-        return OF_EPERMANENT;
-    memcpy(dst, s, len + 1);
-    return OF_OK;
-}
-
-static int parse_coordinate(const json_t *v, const struct field *f, void *dst, bool is_lat,
-                            struct customer_error *err)
-{
-    double x;
-
-    if (!json_is_number(v))
-        return fail(err, CUSTOMER_ERR_INVALID_TYPE, f->name, "must be a number");
-    x = json_number_value(v);
-    if (is_lat && !geo_lat_valid(x))
-        return fail(err, CUSTOMER_ERR_OUT_OF_RANGE, f->name, "must be between -90 and 90");
-    if (!is_lat && !geo_lng_valid(x))
-        return fail(err, CUSTOMER_ERR_OUT_OF_RANGE, f->name, "must be between -180 and 180");
-    *(double *)dst = x;
-    return OF_OK;
-}
-
-static int parse_lat(const json_t *v, const struct field *f, void *dst, struct customer_error *err)
-{
-    return parse_coordinate(v, f, dst, true, err);
-}
-
-static int parse_lng(const json_t *v, const struct field *f, void *dst, struct customer_error *err)
-{
-    return parse_coordinate(v, f, dst, false, err);
-}
-
-static const struct field *find_field(const struct request_spec *spec, const char *name)
-{
-    for (size_t i = 0; i < spec->n_fields; i++) {
-        if (strcmp(spec->fields[i].name, name) == 0)
-            return &spec->fields[i];
-    }
-    return NULL;
-}
-
-/* Every member must be a field of the request; server-owned ones are named as such. */
-static int check_members(const json_t *body, const struct request_spec *spec,
-                         struct customer_error *err)
-{
-    const char *key;
-    size_t key_len;
-    json_t *v;
-
-    json_object_keylen_foreach((json_t *)body, key, key_len, v)
-    {
-        bool plain = strlen(key) == key_len; /* no NUL inside the name */
-        if (plain && find_field(spec, key))
-            continue;
-        if (plain && (in_list(server_owned, key) || in_list(spec->read_only, key)))
-            return fail(err, CUSTOMER_ERR_READ_ONLY_FIELD, key, "is set by the server");
-        return fail(err, CUSTOMER_ERR_UNKNOWN_FIELD, key, "is not a field of this request");
-    }
-    return OF_OK;
-}
-
-/* Checks body against spec, filling the struct at out (whose defaults the caller has set). */
-static int parse_body(const json_t *body, const struct request_spec *spec, void *out,
-                      struct customer_error *err)
-{
-    if (!json_is_object(body))
-        return fail(err, CUSTOMER_ERR_BODY_NOT_OBJECT, "", "must be a JSON object");
-    if (check_members(body, spec, err) < 0)
-        return OF_EPERMANENT;
-    for (size_t i = 0; i < spec->n_fields; i++) {
-        const struct field *f = &spec->fields[i];
-        const json_t *v = json_object_get(body, f->name);
-        char *dst = (char *)out + f->offset;
-
-        if (!v && f->required)
-            return fail(err, CUSTOMER_ERR_MISSING_FIELD, f->name, "is required");
-        if (!v)
-            continue;
-        if (json_is_null(v) && f->nullable) {
-            dst[0] = '\0';
-            continue;
-        }
-        if (f->parse(v, f, dst, err) < 0)
-            return OF_EPERMANENT;
-    }
-    return OF_OK;
-}
-
-#define FIELD(type, member, fn, req, null, mx)                                                     \
-    {                                                                                              \
-        .name = #member, .parse = fn, .required = req, .nullable = null, .max = mx,                \
-        .offset = offsetof(type, member)                                                           \
-    }
+#define OTP_REQ struct customer_otp_request
+static const struct jspec_field otp_request_fields[] = {
+    JSPEC_STRING(OTP_REQ, phone, 0, .check = phone_check),
+    JSPEC_CUSTOM(OTP_REQ, role, role_parse, .presence = JSPEC_OPTIONAL),
+};
+static const struct jspec otp_request_spec =
+    JSPEC_SPEC(OTP_REQ, otp_request_fields, JSPEC_STRICT, .read_only = server_owned);
 
 int customer_rules_otp_request(const json_t *body, struct customer_otp_request *ret,
-                               struct customer_error *err)
+                               struct jspec_error *err)
 {
-    static const struct field fields[] = {
-        FIELD(struct customer_otp_request, phone, parse_phone, true, false, 0),
-        FIELD(struct customer_otp_request, role, parse_role, false, false, 0),
-    };
-    static const struct request_spec spec = {fields, sizeof fields / sizeof fields[0], NULL};
-    struct customer_otp_request out = {.role = AUTH_CUSTOMER};
-
-    if (parse_body(body, &spec, &out, err) < 0)
-        return OF_EPERMANENT;
-    *ret = out;
-    return OF_OK;
+    OTP_REQ out = {.role = AUTH_CUSTOMER};
+    int rc = parse_into(body, &otp_request_spec, &out, err);
+    if (rc == OF_OK)
+        *ret = out;
+    return rc;
 }
+
+#define OTP_VER struct customer_otp_verify
+static const struct jspec_field otp_verify_fields[] = {
+    JSPEC_STRING(OTP_VER, phone, 0, .check = phone_check),
+    JSPEC_STRING(OTP_VER, code, 0, .check = code_check),
+    JSPEC_CUSTOM(OTP_VER, role, role_parse, .presence = JSPEC_OPTIONAL),
+};
+static const struct jspec otp_verify_spec =
+    JSPEC_SPEC(OTP_VER, otp_verify_fields, JSPEC_STRICT, .read_only = server_owned);
 
 int customer_rules_otp_verify(const json_t *body, struct customer_otp_verify *ret,
-                              struct customer_error *err)
+                              struct jspec_error *err)
 {
-    static const struct field fields[] = {
-        FIELD(struct customer_otp_verify, phone, parse_phone, true, false, 0),
-        FIELD(struct customer_otp_verify, code, parse_code, true, false, 0),
-    };
-    static const char *const read_only[] = {"role", NULL};
-    static const struct request_spec spec = {fields, sizeof fields / sizeof fields[0], read_only};
-    struct customer_otp_verify out = {0};
-
-    if (parse_body(body, &spec, &out, err) < 0)
-        return OF_EPERMANENT;
-    *ret = out;
-    return OF_OK;
+    OTP_VER out = {.role = AUTH_CUSTOMER};
+    int rc = parse_into(body, &otp_verify_spec, &out, err);
+    if (rc == OF_OK)
+        *ret = out;
+    return rc;
 }
+
+#define PATCH struct customer_profile_patch
+static const struct jspec_field profile_patch_fields[] = {
+    JSPEC_TEXT(PATCH, name, CUSTOMER_NAME_MAX, .presence = JSPEC_OPTIONAL,
+               JSPEC_PRESENT(PATCH, set_name)),
+    JSPEC_STRING(PATCH, email, CUSTOMER_EMAIL_MAX, .presence = JSPEC_OPTIONAL, .nullable = true,
+                 .check = email_check, JSPEC_PRESENT(PATCH, set_email)),
+    JSPEC_READ_ONLY_FIELD("phone"),
+    JSPEC_READ_ONLY_FIELD("role"),
+};
+static const struct jspec profile_patch_spec =
+    JSPEC_SPEC(PATCH, profile_patch_fields, JSPEC_STRICT, .read_only = server_owned);
 
 int customer_rules_profile_patch(const json_t *body, struct customer_profile_patch *ret,
-                                 struct customer_error *err)
+                                 struct jspec_error *err)
 {
-    static const struct field fields[] = {
-        FIELD(struct customer_profile_patch, name, parse_text, false, false, CUSTOMER_NAME_MAX),
-        FIELD(struct customer_profile_patch, email, parse_email, false, true, 0),
-    };
-    static const char *const read_only[] = {"phone", "role", NULL};
-    static const struct request_spec spec = {fields, sizeof fields / sizeof fields[0], read_only};
-    struct customer_profile_patch out = {0};
-
-    if (parse_body(body, &spec, &out, err) < 0)
-        return OF_EPERMANENT;
-    out.set_name = json_object_get(body, "name") != NULL;
-    out.set_email = json_object_get(body, "email") != NULL;
-    *ret = out;
-    return OF_OK;
+    PATCH out = {0};
+    int rc = parse_into(body, &profile_patch_spec, &out, err);
+    if (rc == OF_OK)
+        *ret = out;
+    return rc;
 }
 
-int customer_rules_address(const json_t *body, struct customer_address *ret,
-                           struct customer_error *err)
-{
-    static const struct field fields[] = {
-        FIELD(struct customer_address, label, parse_text, true, false, CUSTOMER_LABEL_MAX),
-        FIELD(struct customer_address, line1, parse_text, true, false, CUSTOMER_LINE1_MAX),
-        FIELD(struct customer_address, city, parse_text, true, false, CUSTOMER_CITY_MAX),
-        FIELD(struct customer_address, postcode, parse_postcode, true, false, 0),
-        FIELD(struct customer_address, lat, parse_lat, true, false, 0),
-        FIELD(struct customer_address, lng, parse_lng, true, false, 0),
-    };
-    static const struct request_spec spec = {fields, sizeof fields / sizeof fields[0], NULL};
-    struct customer_address out = {0};
+#define ADDR struct customer_address
+static const struct jspec_field address_fields[] = {
+    JSPEC_TEXT(ADDR, label, CUSTOMER_LABEL_MAX),
+    JSPEC_TEXT(ADDR, line1, CUSTOMER_LINE1_MAX),
+    JSPEC_TEXT(ADDR, city, CUSTOMER_CITY_MAX),
+    JSPEC_STRING(ADDR, postcode, CUSTOMER_POSTCODE_MAX, .check = postcode_check),
+    JSPEC_NUMBER(ADDR, lat, -90, 90),
+    JSPEC_NUMBER(ADDR, lng, -180, 180),
+};
+static const struct jspec address_spec =
+    JSPEC_SPEC(ADDR, address_fields, JSPEC_STRICT, .read_only = server_owned);
 
-    if (parse_body(body, &spec, &out, err) < 0)
-        return OF_EPERMANENT;
-    *ret = out;
-    return OF_OK;
+int customer_rules_address(const json_t *body, struct customer_address *ret,
+                           struct jspec_error *err)
+{
+    ADDR out = {0};
+    int rc = parse_into(body, &address_spec, &out, err);
+    if (rc == OF_OK)
+        *ret = out;
+    return rc;
 }
 
 /* ------------------------------------------------------------------------------------------ */
@@ -644,21 +393,21 @@ static bool parse_decimal(const char *s, double *ret)
     return true;
 }
 
-static int feed_radius(const char *s, double *ret_m, struct customer_error *err)
+static int feed_radius(const char *s, double *ret_m, struct jspec_error *err)
 {
     double km = CUSTOMER_FEED_RADIUS_KM_DEFAULT;
 
     if (s && !parse_decimal(s, &km))
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, "radius_km",
-                    "must be a number of kilometres, e.g. 2.5");
+        return jspec_fail(err, API_INVALID_VALUE, "radius_km",
+                          "must be a number of kilometres, e.g. 2.5");
     if (!(km > 0.0 && km <= CUSTOMER_FEED_RADIUS_KM_MAX))
-        return fail(err, CUSTOMER_ERR_OUT_OF_RANGE, "radius_km", "must be above 0 and at most %g",
-                    CUSTOMER_FEED_RADIUS_KM_MAX);
+        return jspec_fail(err, API_OUT_OF_RANGE, "radius_km", "must be above 0 and at most %g",
+                          CUSTOMER_FEED_RADIUS_KM_MAX);
     *ret_m = km * 1000.0;
     return OF_OK;
 }
 
-static int feed_limit(const char *s, int *ret, struct customer_error *err)
+static int feed_limit(const char *s, int *ret, struct jspec_error *err)
 {
     size_t digits;
     long v = CUSTOMER_FEED_LIMIT_DEFAULT;
@@ -666,31 +415,31 @@ static int feed_limit(const char *s, int *ret, struct customer_error *err)
     if (s) {
         digits = strspn(s, "0123456789");
         if (digits == 0 || s[digits] != '\0')
-            return fail(err, CUSTOMER_ERR_INVALID_VALUE, "limit", "must be a whole number");
+            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
         v = digits > 6 ? LONG_MAX : strtol(s, NULL, 10);
     }
     if (v < 1 || v > CUSTOMER_FEED_LIMIT_MAX)
-        return fail(err, CUSTOMER_ERR_OUT_OF_RANGE, "limit", "must be between 1 and %d",
-                    CUSTOMER_FEED_LIMIT_MAX);
+        return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d",
+                          CUSTOMER_FEED_LIMIT_MAX);
     *ret = (int)v;
     return OF_OK;
 }
 
 int customer_rules_feed_query(const char *address_id, const char *radius_km, const char *limit,
                               const char *cursor, struct customer_feed_query *ret,
-                              struct customer_error *err)
+                              struct jspec_error *err)
 {
     struct customer_feed_query q = {0};
 
     if (!address_id)
-        return fail(err, CUSTOMER_ERR_MISSING_FIELD, "address_id", "is required");
+        return jspec_fail(err, API_MISSING_FIELD, "address_id", "is required");
     if (!uuid_valid(address_id))
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, "address_id", "must be a UUID");
+        return jspec_fail(err, API_INVALID_VALUE, "address_id", "must be a UUID");
     memcpy(q.address_id, address_id, UUID_STR_LEN);
     if (feed_radius(radius_km, &q.radius_m, err) < 0 || feed_limit(limit, &q.limit, err) < 0)
         return OF_EPERMANENT;
     if (cursor && customer_rules_cursor_decode(cursor, &q.cursor) < 0)
-        return fail(err, CUSTOMER_ERR_INVALID_VALUE, "cursor", "is not a cursor from this feed");
+        return jspec_fail(err, API_INVALID_VALUE, "cursor", "is not a cursor from this feed");
     q.has_cursor = cursor != NULL;
     *ret = q;
     return OF_OK;
@@ -699,92 +448,46 @@ int customer_rules_feed_query(const char *address_id, const char *radius_km, con
 /* ------------------------------------------------------------------------------------------ */
 /* Outlet event data */
 
-static int bad(char *err, size_t errlen, const char *field, const char *why)
-{
-    if (err && errlen)
-        snprintf(err, errlen, "data.%s: %s", field, why);
-    return OF_EPERMANENT;
-}
+/* The event's members by their wire names; customer_outlet calls outlet_id just id. */
+struct outlet_event {
+    char outlet_id[UUID_STR_LEN];
+    char business_id[UUID_STR_LEN];
+    char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
+    double lat, lng;
+    bool is_open;
+};
 
-static int uuid_member(const json_t *data, const char *field, char ret[UUID_STR_LEN], char *err,
-                       size_t errlen)
-{
-    const json_t *v = json_object_get(data, field);
-    if (!v)
-        return bad(err, errlen, field, "missing");
-    if (!json_is_string(v) || !uuid_valid(json_string_value(v)))
-        return bad(err, errlen, field, "must be a UUID string");
-    snprintf(ret, UUID_STR_LEN, "%s", json_string_value(v));
-    return OF_OK;
-}
-
-/* Characters of valid UTF-8 s (jansson strings are), or -1 on a control character. */
-static long text_chars(const char *s)
-{
-    long n = 0;
-    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7F)
-            return -1;
-        if ((*p & 0xC0) != 0x80)
-            n++;
-    }
-    return n;
-}
-
-static bool blank_text(const char *s)
-{
-    return s[strspn(s, " \t")] == '\0';
-}
-
-static int name_member(const json_t *data, char *ret, size_t len, char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(data, "name");
-    if (!v)
-        return bad(err, errlen, "name", "missing");
-    if (!json_is_string(v))
-        return bad(err, errlen, "name", "must be a string");
-    const char *s = json_string_value(v);
-    long chars = strlen(s) == json_string_length(v) ? text_chars(s) : -1;
-    if (chars < 0 || blank_text(s))
-        return bad(err, errlen, "name", "must be text without control characters, not blank");
-    if (chars > CUSTOMER_OUTLET_NAME_MAX || strlen(s) >= len)
-        return bad(err, errlen, "name", "too long");
-    snprintf(ret, len, "%s", s);
-    return OF_OK;
-}
-
-static int coord_member(const json_t *data, const char *field, bool (*valid)(double), double *ret,
-                        char *err, size_t errlen)
-{
-    const json_t *v = json_object_get(data, field);
-    if (!v)
-        return bad(err, errlen, field, "missing");
-    if (!json_is_number(v))
-        return bad(err, errlen, field, "must be a number");
-    if (!valid(json_number_value(v)))
-        return bad(err, errlen, field, "out of range");
-    *ret = json_number_value(v);
-    return OF_OK;
-}
+#define OUTLET struct outlet_event
+static const struct jspec_field outlet_fields[] = {
+    JSPEC_UUID(OUTLET, outlet_id),
+    JSPEC_UUID(OUTLET, business_id),
+    JSPEC_TEXT(OUTLET, name, CUSTOMER_OUTLET_NAME_MAX),
+    JSPEC_NUMBER(OUTLET, lat, -90, 90),
+    JSPEC_NUMBER(OUTLET, lng, -180, 180),
+    JSPEC_BOOLEAN(OUTLET, is_open),
+};
+static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
 
 int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
                                 size_t errlen)
 {
-    struct customer_outlet o = {0};
-    if (!json_is_object(data))
-        return bad(err, errlen, "", "must be an object");
-    if (uuid_member(data, "outlet_id", o.id, err, errlen) != OF_OK ||
-        uuid_member(data, "business_id", o.business_id, err, errlen) != OF_OK ||
-        name_member(data, o.name, sizeof o.name, err, errlen) != OF_OK ||
-        coord_member(data, "lat", geo_lat_valid, &o.lat, err, errlen) != OF_OK ||
-        coord_member(data, "lng", geo_lng_valid, &o.lng, err, errlen) != OF_OK)
-        return OF_EPERMANENT;
-    const json_t *open = json_object_get(data, "is_open");
-    if (!open)
-        return bad(err, errlen, "is_open", "missing");
-    if (!json_is_boolean(open))
-        return bad(err, errlen, "is_open", "must be a boolean");
-    o.is_open = json_is_true(open);
-    *ret = o;
-    return OF_OK;
+    struct jspec_error e;
+    OUTLET in = {0};
+    if (jspec_parse(data, &outlet_spec, &in, &e) == 0) {
+        struct customer_outlet out = {.lat = in.lat, .lng = in.lng, .is_open = in.is_open};
+        memcpy(out.id, in.outlet_id, sizeof out.id);
+        memcpy(out.business_id, in.business_id, sizeof out.business_id);
+        memcpy(out.name, in.name, sizeof out.name);
+        *ret = out;
+        return OF_OK;
+    }
+    /* jspec's message is "<field> <why>" ("body <why>" for the whole object). */
+    size_t skip = strlen(e.field[0] ? e.field : "body");
+    const char *why =
+        strncmp(e.message, e.field[0] ? e.field : "body", skip) == 0 && e.message[skip] == ' '
+            ? e.message + skip + 1
+            : e.message;
+    if (err && errlen)
+        snprintf(err, errlen, "data%s%s: %s", e.field[0] ? "." : "", e.field, why);
+    return OF_EPERMANENT;
 }

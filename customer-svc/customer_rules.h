@@ -1,7 +1,8 @@
-/* customer-svc input rules: E.164 phones, roles, names, e-mail, addresses, feed query parameters
- * and feed cursors, and the JSON request bodies built from them. Pure: no I/O, no allocation that
- * outlives a call. Every failure names the first offending field, so the HTTP layer can answer
- * 400 {"error":{"code","message","field"}}. */
+/* customer-svc input rules: E.164 phones, roles, e-mail, postcodes, feed query parameters and
+ * cursors, and the JSON-spec tables (common/jspec.h) of its request bodies and of the outlet
+ * events it consumes. Pure: no I/O, no allocation that outlives a call. Every failure names the
+ * first offending field in a struct jspec_error, so the HTTP layer can answer
+ * 400 {"error":{"code","message","field"}} and the consumer can dead-letter with a reason. */
 #ifndef CUSTOMER_RULES_H
 #define CUSTOMER_RULES_H
 
@@ -9,29 +10,8 @@
 
 #include <jansson.h>
 
+#include "common/jspec.h"
 #include "customer.h"
-
-/* Error codes (the "code" of the 400 answer). */
-#define CUSTOMER_ERR_BODY_NOT_OBJECT "body_not_object" /* the body is not a JSON object */
-#define CUSTOMER_ERR_UNKNOWN_FIELD   "unknown_field"   /* a member this request does not take */
-#define CUSTOMER_ERR_READ_ONLY_FIELD "read_only_field" /* server-owned: id, role, created_at... */
-#define CUSTOMER_ERR_MISSING_FIELD   "missing_field"
-#define CUSTOMER_ERR_INVALID_TYPE    "invalid_type" /* e.g. a string where a number belongs */
-#define CUSTOMER_ERR_INVALID_VALUE   "invalid_value"
-#define CUSTOMER_ERR_OUT_OF_RANGE    "out_of_range"
-#define CUSTOMER_ERR_TOO_LONG        "too_long"
-
-#define CUSTOMER_ERROR_FIELD_SIZE   65 /* longer names (unknown members) are cut at a character */
-#define CUSTOMER_ERROR_MESSAGE_SIZE 160
-
-/* The first problem found in a request. code is one of the static strings above; field is the
- * member or query parameter ("" when the error concerns the whole body); message is English for
- * humans and never echoes the rejected value. */
-struct customer_error {
-    const char *code;
-    char field[CUSTOMER_ERROR_FIELD_SIZE];
-    char message[CUSTOMER_ERROR_MESSAGE_SIZE];
-};
 
 /* POST /v1/auth/otp {phone, role?}. role defaults to AUTH_CUSTOMER. */
 struct customer_otp_request {
@@ -39,10 +19,11 @@ struct customer_otp_request {
     unsigned role;
 };
 
-/* POST /v1/auth/verify {phone, code}. */
+/* POST /v1/auth/verify {phone, code, role?}. role defaults to AUTH_CUSTOMER. */
 struct customer_otp_verify {
     char phone[CUSTOMER_PHONE_SIZE];
     char code[CUSTOMER_OTP_CODE_DIGITS + 1];
+    unsigned role;
 };
 
 /* PATCH /v1/me {name?, email?}: only the members present change. email null (stored here as
@@ -61,7 +42,8 @@ bool customer_rules_phone_valid(const char *s);
 /* The role a client may ask for: "customer", "business" or "partner" (exact, lowercase) give
  * AUTH_CUSTOMER, AUTH_BUSINESS or AUTH_PARTNER in *ret_role. "admin" and anything else return
  * OF_EPERMANENT with *ret_role untouched: admin tokens only come from the operator command. */
-int customer_rules_role_parse(const char *s, unsigned *ret_role);
+int customer_rules_role_parse(const char *s, unsigned *ret_role)
+    __attribute__((warn_unused_result));
 /* True if s is a practical e-mail address: at most 254 ASCII bytes, one '@', a local part of 1
  * to 64 characters from [A-Za-z0-9!#$%&'*+/=?^_`{|}~.-] without leading, trailing or doubled
  * dots, and a domain of at least two dot-separated labels of [A-Za-z0-9-] (1 to 63 each, no
@@ -75,27 +57,28 @@ void customer_rules_phone_redact(const char *phone, char *ret, size_t len);
 bool customer_rules_code_valid(const char *s);
 
 /* ---- Request bodies ----
- * Each takes the parsed body (borrowed), checks it and on success fills *ret and returns 0. On
- * failure returns OF_EPERMANENT, fills *err with the first problem and leaves *ret untouched.
- * Checks, in order: the body is an object; every member is known to this request (server-owned
- * members such as id, account_id, owner, role or created_at are read_only_field, anything else
- * unknown_field); then each field in turn: present if required, of the right JSON type (numbers
- * must be JSON numbers, not strings), within its limits. Text (name, label, line1, city) must be
- * valid UTF-8 without control characters or NUL, not blank, and at most its limit in characters. */
+ * Each takes the parsed body (borrowed), checks it with its jspec table in JSPEC_STRICT mode and
+ * on success fills *ret and returns 0. On failure returns OF_EPERMANENT, fills *err with the first
+ * problem and leaves *ret untouched. Checks, in order (jspec_parse): the body is an object; every
+ * member is known to this request (server-owned members such as id, account_id, owner, status or
+ * created_at are read_only_field, anything else unknown_field); then each field in turn: present
+ * if required, of the right JSON type (numbers must be JSON numbers, not strings), within its
+ * limits. Text (name, label, line1, city) follows jspec_text_check: valid UTF-8 without control
+ * characters, not blank, at most its limit in characters. */
 
 /* {phone, role?}. */
 int customer_rules_otp_request(const json_t *body, struct customer_otp_request *ret,
-                               struct customer_error *err);
-/* {phone, code}. */
+                               struct jspec_error *err) __attribute__((warn_unused_result));
+/* {phone, code, role?}. */
 int customer_rules_otp_verify(const json_t *body, struct customer_otp_verify *ret,
-                              struct customer_error *err);
+                              struct jspec_error *err) __attribute__((warn_unused_result));
 /* {name?, email?}; phone and role are read-only here. */
 int customer_rules_profile_patch(const json_t *body, struct customer_profile_patch *ret,
-                                 struct customer_error *err);
+                                 struct jspec_error *err) __attribute__((warn_unused_result));
 /* {label, line1, city, postcode, lat, lng}, all required (POST and PUT alike); ret->id is set to
  * "". postcode is 1 to 20 of ASCII letters, digits, space and '-', with a letter or digit. */
 int customer_rules_address(const json_t *body, struct customer_address *ret,
-                           struct customer_error *err);
+                           struct jspec_error *err) __attribute__((warn_unused_result));
 
 /* ---- Feed ---- */
 
@@ -105,27 +88,30 @@ int customer_rules_address(const json_t *body, struct customer_address *ret,
  * functions, the field being the parameter's name. */
 int customer_rules_feed_query(const char *address_id, const char *radius_km, const char *limit,
                               const char *cursor, struct customer_feed_query *ret,
-                              struct customer_error *err);
+                              struct jspec_error *err) __attribute__((warn_unused_result));
 
 /* Writes the opaque cursor for c: unpadded base64url of "<distance_m as %.17g>:<outlet_id>", so
  * the distance survives the round trip bit for bit. Returns 0, or OF_EPERMANENT (ret untouched)
  * if the distance is negative, not finite or longer than half the Earth's circumference, or the
  * outlet id is not a UUID. */
 int customer_rules_cursor_encode(const struct customer_feed_cursor *c,
-                                 char ret[CUSTOMER_CURSOR_SIZE]);
+                                 char ret[CUSTOMER_CURSOR_SIZE])
+    __attribute__((warn_unused_result));
 /* Reads a cursor made by customer_rules_cursor_encode. Only the exact encoding of a valid cursor
  * is accepted (no padding, no stray bits, no other spelling of the same number); anything else
  * returns OF_EPERMANENT with *ret untouched. */
-int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret);
+int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret)
+    __attribute__((warn_unused_result));
 
 /* ---- Event data ---- */
 
-/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open}: ids UUID
- * strings, name a string of 1 to CUSTOMER_OUTLET_NAME_MAX characters without control characters
- * or NUL and not blank, lat/lng JSON numbers valid per geo_lat_valid/geo_lng_valid, is_open a
- * boolean; other members are ignored. Returns 0 with *ret filled, or OF_EPERMANENT with the
- * offending field and why in err (never the value; err may be NULL) and *ret untouched. */
+/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open} with its jspec
+ * table in JSPEC_LENIENT mode (producers may add members): ids canonical UUIDs, name text of at
+ * most CUSTOMER_OUTLET_NAME_MAX characters by the same rule as HTTP bodies (jspec_text_check),
+ * lat/lng JSON numbers in range, is_open a boolean. Returns 0 with *ret filled, or OF_EPERMANENT
+ * with *ret untouched and, in err (may be NULL), the reason for the dead letter:
+ * "data.<field>: <why>" ("data: ..." for the whole object), never the value. */
 int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
-                                size_t errlen);
+                                size_t errlen) __attribute__((warn_unused_result));
 
 #endif

@@ -21,55 +21,63 @@
 
 /* Inserts or replaces the pending record of (phone, role). */
 int customer_store_otp_put(PGconn *c, const char *phone, unsigned role,
-                           const struct customer_otp_record *rec);
+                           const struct customer_otp_record *rec)
+    __attribute__((warn_unused_result));
 /* Loads the record FOR UPDATE into *ret; OF_ENOTFOUND when none is pending. */
 int customer_store_otp_lock(PGconn *c, const char *phone, unsigned role,
-                            struct customer_otp_record *ret);
+                            struct customer_otp_record *ret) __attribute__((warn_unused_result));
 /* Stores a new attempts_left. */
-int customer_store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int attempts_left);
+int customer_store_otp_set_attempts(PGconn *c, const char *phone, unsigned role, int attempts_left)
+    __attribute__((warn_unused_result));
 /* Deletes the record (no error when there is none). */
-int customer_store_otp_delete(PGconn *c, const char *phone, unsigned role);
+int customer_store_otp_delete(PGconn *c, const char *phone, unsigned role)
+    __attribute__((warn_unused_result));
 
 /* ---- Accounts ---- */
 
 /* Finds the account of (phone, role), creating it with a new UUIDv7 when there is none; fills
  * *ret and sets *ret_created. */
 int customer_store_account_upsert(PGconn *c, const char *phone, unsigned role,
-                                  struct customer_account *ret, bool *ret_created);
+                                  struct customer_account *ret, bool *ret_created)
+    __attribute__((warn_unused_result));
 /* Loads the account id (a UUID; anything else is OF_ENOTFOUND). */
-int customer_store_account_get(PGconn *c, const char *id, struct customer_account *ret);
+int customer_store_account_get(PGconn *c, const char *id, struct customer_account *ret)
+    __attribute__((warn_unused_result));
 /* Applies patch to account id and fills *ret with the result; OF_ENOTFOUND if there is none. */
 int customer_store_account_patch(PGconn *c, const char *id,
                                  const struct customer_profile_patch *patch,
-                                 struct customer_account *ret);
+                                 struct customer_account *ret) __attribute__((warn_unused_result));
 
 /* ---- Addresses: always scoped to the owning account ---- */
 
 /* The account's addresses, oldest first, in a new array (*ret, freed with free()) of *ret_n. */
 int customer_store_address_list(PGconn *c, const char *account_id, struct customer_address **ret,
-                                size_t *ret_n);
+                                size_t *ret_n) __attribute__((warn_unused_result));
 /* Loads address id of account_id; OF_ENOTFOUND when the account has no such address (including a
  * malformed id). */
 int customer_store_address_get(PGconn *c, const char *account_id, const char *id,
-                               struct customer_address *ret);
+                               struct customer_address *ret) __attribute__((warn_unused_result));
 /* Inserts a with a new id (written to a->id); OF_ENOTFOUND when the account does not exist. */
-int customer_store_address_insert(PGconn *c, const char *account_id, struct customer_address *a);
+int customer_store_address_insert(PGconn *c, const char *account_id, struct customer_address *a)
+    __attribute__((warn_unused_result));
 /* Replaces the fields of address a->id of account_id; OF_ENOTFOUND when the account has no such
  * address (including a malformed id). */
 int customer_store_address_update(PGconn *c, const char *account_id,
-                                  const struct customer_address *a);
+                                  const struct customer_address *a)
+    __attribute__((warn_unused_result));
 /* Deletes address id of account_id and fills *ret with what it held; OF_ENOTFOUND as above. */
 int customer_store_address_delete(PGconn *c, const char *account_id, const char *id,
-                                  struct customer_address *ret);
+                                  struct customer_address *ret) __attribute__((warn_unused_result));
 
 /* ---- Outlets: the read model of business.outlet.* events ---- */
 
 /* Inserts or replaces outlet o as of version (the event's occurred_at, Unix milliseconds); a
  * version older than the stored one changes nothing (still OF_OK). */
-int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version);
+int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
+    __attribute__((warn_unused_result));
 /* The open outlets inside box (see common/geo.h for the wrap rule), in a new array (*ret, freed
  * with free(); NULL when empty) of *ret_n. */
 int customer_store_outlet_in_box(PGconn *c, const struct geo_box *box, struct customer_outlet **ret,
-                                 size_t *ret_n);
+                                 size_t *ret_n) __attribute__((warn_unused_result));
 
 #endif

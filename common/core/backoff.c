@@ -1,4 +1,8 @@
-/* Exponential backoff: ceilings and full-jitter delays (pure), and drawing one (random_bytes). */
+/* Exponential backoff: ceilings and full-jitter delays (pure), drawing one (random_bytes) and
+ * sleeping it. */
+#include <errno.h>
+#include <time.h>
+
 #include "common/backoff.h"
 #include "common/uuid.h"
 
@@ -25,4 +29,12 @@ uint32_t backoff_next_ms(const struct backoff_policy *p, unsigned attempt)
     uint32_t rand32;
     random_bytes(&rand32, sizeof rand32);
     return backoff_delay_ms(p, attempt, rand32);
+}
+
+void backoff_sleep(const struct backoff_policy *p, unsigned attempt)
+{
+    uint32_t ms = backoff_next_ms(p, attempt);
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+        ;
 }

@@ -121,6 +121,15 @@ static bool is_control(uint32_t cp)
     return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F);
 }
 
+/* Unicode White_Space outside Cc (which is refused anyway), and U+FEFF, as ECMA-262 \s has them:
+ * what a "blank" text is made of (so a schema pattern with \S agrees). */
+static bool is_space(uint32_t cp)
+{
+    return cp == 0x20 || cp == 0xA0 || cp == 0x1680 || (cp >= 0x2000 && cp <= 0x200A) ||
+           cp == 0x2028 || cp == 0x2029 || cp == 0x202F || cp == 0x205F || cp == 0x3000 ||
+           cp == 0xFEFF;
+}
+
 int jspec_text_check(const char *s, size_t len, size_t max_chars, const char *field,
                      struct jspec_error *ret_err)
 {
@@ -137,7 +146,7 @@ int jspec_text_check(const char *s, size_t len, size_t max_chars, const char *fi
         if (is_control(cp))
             return jspec_fail(ret_err, API_INVALID_VALUE, field,
                               "must not contain control characters");
-        blank = blank && cp == ' ';
+        blank = blank && is_space(cp);
     }
     if (max_chars > 0 && chars > max_chars)
         return jspec_fail(ret_err, API_TOO_LONG, field, "must be at most %zu characters",
@@ -328,7 +337,7 @@ static int validate_number(const json_t *v, const struct jspec_field *f, struct 
 static int validate_boolean(const json_t *v, const struct jspec_field *f, struct jspec_error *err)
 {
     if (!json_is_boolean(v))
-        return jspec_fail(err, API_INVALID_TYPE, f->name, "must be true or false");
+        return jspec_fail(err, API_INVALID_TYPE, f->name, "must be a boolean");
     return OF_OK;
 }
 
@@ -438,7 +447,7 @@ static const struct type_def types[JSPEC_T_COUNT] = {
     [JSPEC_T_NUMBER] = {validate_number, store_number, sizeof(double), sizeof(double),
                         "must be a number"},
     [JSPEC_T_BOOLEAN] = {validate_boolean, store_boolean, sizeof(bool), sizeof(bool),
-                         "must be true or false"},
+                         "must be a boolean"},
     [JSPEC_T_ARRAY] = {validate_array, store_json, sizeof(json_t *), sizeof(json_t *),
                        "must be an array"},
     [JSPEC_T_OBJECT] = {validate_object, store_json, sizeof(json_t *), sizeof(json_t *),

@@ -40,7 +40,6 @@
 
 #include "common/consumer.h"
 #include "common/db.h"
-#include "common/dbconn.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
@@ -588,12 +587,12 @@ static void release_records(struct record *recs, size_t n)
 static int ensure_db(struct consumer *c)
 {
     char err[256];
-    int rc = dbconn_ensure(&c->db, c->conninfo, c->app_name, err, sizeof err);
-    if (rc == DBCONN_NEW)
+    int rc = db_conn_ensure(&c->db, c->conninfo, c->app_name, err, sizeof err);
+    if (rc == DB_CONN_NEW)
         log_info(NULL, "consumer: connected to Postgres");
-    else if (rc != DBCONN_KEPT)
+    else if (rc != DB_CONN_KEPT)
         log_error(NULL, "consumer: %s", err);
-    return rc == DBCONN_NEW ? OF_OK : rc;
+    return rc == DB_CONN_NEW ? OF_OK : rc;
 }
 
 /* Runs one of the loop's own statements (BEGIN, SAVEPOINT and friends). Its failure is never

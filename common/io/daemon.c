@@ -344,7 +344,6 @@ static int create_topics(struct runtime *rt)
     int rc = OF_OK;
     /* A broker that has only just started may answer metadata before its controller takes
      * topic creation: retry what is retryable for up to the Kafka timeout. */
-    const struct backoff_policy policy = {100, 2000};
     int64_t give_up = time_monotonic_ms() + c->kafka_timeout_ms;
     for (unsigned attempt = 0; n > 0; attempt++) {
         rc = kafka_ensure_topics(c->kafka_brokers, (const char *const *)names, n,
@@ -352,12 +351,8 @@ static int create_topics(struct runtime *rt)
                                  (int)c->kafka_timeout_ms, err, sizeof err);
         if (rc != OF_ERETRY || time_monotonic_ms() >= give_up)
             break;
-        uint32_t r;
-        random_bytes(&r, sizeof r);
         log_warn(NULL, "creating topics on %s: %s; retrying", c->kafka_brokers, err);
-        uint32_t ms = backoff_delay_ms(&policy, attempt, r);
-        struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-        nanosleep(&ts, NULL);
+        backoff_sleep(&BACKOFF_BROKER_START, attempt);
     }
     if (rc != OF_OK)
         log_error(NULL, "cannot create topics on %s: %s", c->kafka_brokers, err);

@@ -142,6 +142,15 @@ PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t
     return connect_with_timeout(conninfo, app_name, DB_CONNECT_TIMEOUT_S, err, errlen);
 }
 
+int db_conn_ensure(PGconn **c, const char *conninfo, const char *app_name, char *err, size_t errlen)
+{
+    if (*c && PQstatus(*c) == CONNECTION_OK)
+        return DB_CONN_KEPT;
+    PQfinish(*c); /* NULL is a no-op */
+    *c = db_connect(conninfo, app_name, err, errlen);
+    return *c ? DB_CONN_NEW : OF_EUNAVAIL;
+}
+
 int db_classify(PGconn *c, const PGresult *r)
 {
     const char *state;
@@ -214,13 +223,6 @@ int db_rollback(PGconn *c)
     return db_exec(c, "ROLLBACK", 0, NULL, NULL, NULL, 0);
 }
 
-static void sleep_ms(uint32_t ms)
-{
-    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
-        ;
-}
-
 /* Rolls back after a failed body, keeping the body's failure record over the ROLLBACK's. */
 static void rollback_keeping_error(PGconn *c)
 {
@@ -233,14 +235,10 @@ static void rollback_keeping_error(PGconn *c)
 
 int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts)
 {
-    static const struct backoff_policy policy = {5, 200};
     int rc = OF_ERETRY;
     for (unsigned i = 0; i < (attempts ? attempts : 1) && rc == OF_ERETRY; i++) {
-        if (i > 0) {
-            uint32_t r;
-            random_bytes(&r, sizeof r);
-            sleep_ms(backoff_delay_ms(&policy, i - 1, r));
-        }
+        if (i > 0)
+            backoff_sleep(&BACKOFF_DB_TX, i - 1);
         db_error_clear();
         rc = db_begin(c);
         if (rc != OF_OK)

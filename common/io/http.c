@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "common/http.h"
+#include "common/jspec.h"
 #include "common/metrics.h"
 #include "common/timefmt.h"
 #include "common/uuid.h"
@@ -180,25 +181,11 @@ void http_client_address(struct http_request *req, char *ret, size_t len)
 
 int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj)
 {
-    json_error_t jerr;
-    if (req->body_len == 0) {
-        http_reply_error(res, API_INVALID_JSON, "request body is empty", NULL);
+    struct jspec_error err;
+    if (jspec_load(req->body, req->body_len, ret_obj, &err) != 0) {
+        http_reply_error(res, err.code, err.message, NULL);
         return -1;
     }
-    json_t *j = json_loadb(req->body, req->body_len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!j) {
-        char msg[JSON_ERROR_TEXT_LENGTH + 48];
-        snprintf(msg, sizeof msg, "invalid JSON at line %d column %d: %s", jerr.line, jerr.column,
-                 jerr.text);
-        http_reply_error(res, API_INVALID_JSON, msg, NULL);
-        return -1;
-    }
-    if (!json_is_object(j)) {
-        json_decref(j);
-        http_reply_error(res, API_BODY_NOT_OBJECT, "request body must be a JSON object", NULL);
-        return -1;
-    }
-    *ret_obj = j;
     return 0;
 }
 

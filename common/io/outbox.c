@@ -26,7 +26,6 @@
 
 #include "common/backoff.h"
 #include "common/db.h"
-#include "common/dbconn.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
@@ -211,7 +210,7 @@ static void relay_wait(struct outbox_relay *r, unsigned ms, bool listen)
         drain_notifies(r);
 }
 
-static void backoff_sleep(struct outbox_relay *r)
+static void relay_backoff(struct outbox_relay *r)
 {
     relay_wait(r, backoff_next_ms(&BACKOFF_RELAY, r->failures++), false);
 }
@@ -221,11 +220,11 @@ static void backoff_sleep(struct outbox_relay *r)
 static int ensure_connection(struct outbox_relay *r)
 {
     char err[256];
-    int rc = dbconn_ensure(&r->db, r->conninfo, r->app_name, err, sizeof err);
-    if (rc == DBCONN_KEPT)
+    int rc = db_conn_ensure(&r->db, r->conninfo, r->app_name, err, sizeof err);
+    if (rc == DB_CONN_KEPT)
         return OF_OK;
     r->locked = false; /* a new session, or none: it holds no lock */
-    if (rc != DBCONN_NEW) {
+    if (rc != DB_CONN_NEW) {
         log_error(NULL, "outbox relay: %s", err);
         return OF_ERETRY;
     }
@@ -490,7 +489,7 @@ static void *relay_main(void *arg)
             relay_wait(r, r->poll_ms, false);
             break;
         case ROUND_FAILED:
-            backoff_sleep(r);
+            relay_backoff(r);
             break;
         }
     }

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "common/consumer.h"
-#include "common/dbconn.h"
+#include "common/db.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/kafka.h"
@@ -586,14 +586,14 @@ static void test_producer_renew(void **state)
     assert_non_null(strstr(err, "timeout"));
 }
 
-/* dbconn_ensure with Postgres unreachable: OF_EUNAVAIL, the reason, and nothing left open. */
+/* db_conn_ensure with Postgres unreachable: OF_EUNAVAIL, the reason, and nothing left open. */
 static void test_dbconn_unreachable(void **state)
 {
     (void)state;
     PGconn *c = NULL;
     char err[256] = "";
-    int rc = dbconn_ensure(&c, "host=127.0.0.1 port=1 dbname=none connect_timeout=2", "t", err,
-                           sizeof err);
+    int rc = db_conn_ensure(&c, "host=127.0.0.1 port=1 dbname=none connect_timeout=2", "t", err,
+                            sizeof err);
     assert_int_equal(rc, OF_EUNAVAIL);
     assert_null(c);
     assert_true(err[0] != '\0');

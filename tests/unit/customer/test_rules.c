@@ -17,6 +17,7 @@
 #include "common/auth.h"
 #include "common/errors.h"
 #include "common/geo.h"
+#include "common/jspec.h"
 #include "customer_rules.h"
 #include "customer_tests.h"
 
@@ -32,7 +33,13 @@ struct body_case {
     const char *field;
 };
 
-typedef int (*body_fn)(const json_t *body, void *ret, struct customer_error *err);
+/* The wire name of an error's code. */
+static const char *code_name(const struct jspec_error *e)
+{
+    return api_error_get(e->code)->code;
+}
+
+typedef int (*body_fn)(const json_t *body, void *ret, struct jspec_error *err);
 
 static json_t *load(const char *text)
 {
@@ -55,7 +62,7 @@ static void check_body(const char *what, json_t *body, body_fn fn, void *out, si
                        const char *code, const char *field)
 {
     unsigned char *sentinel = malloc(size);
-    struct customer_error err;
+    struct jspec_error err;
     int rc;
 
     memset(sentinel, 0x5a, size);
@@ -63,13 +70,13 @@ static void check_body(const char *what, json_t *body, body_fn fn, void *out, si
     memset(&err, 0, sizeof err);
     rc = fn(body, out, &err);
     if (!code && rc != 0)
-        fail_msg("%s: expected success, got %s on '%s': %s", what, err.code, err.field,
+        fail_msg("%s: expected success, got %s on '%s': %s", what, code_name(&err), err.field,
                  err.message);
     if (code) {
-        if (rc != OF_EPERMANENT || !err.code || strcmp(err.code, code) != 0 ||
+        if (rc != OF_EPERMANENT || strcmp(code_name(&err), code) != 0 ||
             strcmp(err.field, field) != 0)
             fail_msg("%s: expected %s on '%s', got rc %d %s on '%s'", what, code, field, rc,
-                     err.code ? err.code : "(none)", err.field);
+                     code_name(&err), err.field);
         if (memcmp(out, sentinel, size) != 0)
             fail_msg("%s: output changed on failure", what);
         /* The message names the field (or the body) and is not empty beyond it. */
@@ -89,34 +96,35 @@ static void run_cases(const struct body_case *cases, size_t n, body_fn fn, void 
     }
 }
 
-static int otp_request_fn(const json_t *b, void *r, struct customer_error *e)
+static int otp_request_fn(const json_t *b, void *r, struct jspec_error *e)
 {
     return customer_rules_otp_request(b, r, e);
 }
 
-static int otp_verify_fn(const json_t *b, void *r, struct customer_error *e)
+static int otp_verify_fn(const json_t *b, void *r, struct jspec_error *e)
 {
     return customer_rules_otp_verify(b, r, e);
 }
 
-static int patch_fn(const json_t *b, void *r, struct customer_error *e)
+static int patch_fn(const json_t *b, void *r, struct jspec_error *e)
 {
     return customer_rules_profile_patch(b, r, e);
 }
 
-static int address_fn(const json_t *b, void *r, struct customer_error *e)
+static int address_fn(const json_t *b, void *r, struct jspec_error *e)
 {
     return customer_rules_address(b, r, e);
 }
 
-#define UNKNOWN   CUSTOMER_ERR_UNKNOWN_FIELD
-#define READ_ONLY CUSTOMER_ERR_READ_ONLY_FIELD
-#define MISSING   CUSTOMER_ERR_MISSING_FIELD
-#define TYPE      CUSTOMER_ERR_INVALID_TYPE
-#define VALUE     CUSTOMER_ERR_INVALID_VALUE
-#define RANGE     CUSTOMER_ERR_OUT_OF_RANGE
-#define TOO_LONG  CUSTOMER_ERR_TOO_LONG
-#define NOT_OBJ   CUSTOMER_ERR_BODY_NOT_OBJECT
+/* The wire names of the codes (common/apierror.h), as a client sees them. */
+#define UNKNOWN   "unknown_field"
+#define READ_ONLY "read_only_field"
+#define MISSING   "missing_field"
+#define TYPE      "invalid_type"
+#define VALUE     "invalid_value"
+#define RANGE     "out_of_range"
+#define TOO_LONG  "too_long"
+#define NOT_OBJ   "body_not_object"
 
 /* ------------------------------------------------------------------------------------------ */
 /* Single values */
@@ -321,7 +329,9 @@ static void otp_verify_matrix(void **state)
         {"{'phone':'+447700900123','code':'12345x'}", VALUE, "code"},
         {"{'phone':'+447700900123','code':''}", VALUE, "code"},
         {"{'phone':'0447700900123','code':'123456'}", VALUE, "phone"},
-        {"{'phone':'+447700900123','code':'123456','role':'admin'}", READ_ONLY, "role"},
+        {"{'phone':'+447700900123','code':'123456','role':'partner'}", NULL, NULL},
+        {"{'phone':'+447700900123','code':'123456','role':'admin'}", VALUE, "role"},
+        {"{'phone':'+447700900123','code':'123456','role':7}", TYPE, "role"},
         {"{'phone':'+447700900123','code':'123456','token':'x'}", UNKNOWN, "token"},
         {"{'phone':'+447700900123','code':'123456','status':'ok'}", READ_ONLY, "status"},
     };
@@ -448,9 +458,9 @@ static void long_unknown_field_name_is_cut_at_a_character(void **state)
     json_t *b = json_object();
     json_object_set_new(b, key, json_true());
     struct customer_profile_patch r;
-    struct customer_error err;
+    struct jspec_error err;
     assert_int_equal(customer_rules_profile_patch(b, &r, &err), OF_EPERMANENT);
-    assert_string_equal(err.code, UNKNOWN);
+    assert_string_equal(code_name(&err), UNKNOWN);
     assert_int_equal(strlen(err.field), 63); /* 'a' and 31 two-byte characters */
     assert_memory_equal(err.field, key, 63);
     json_decref(b);
@@ -459,7 +469,7 @@ static void long_unknown_field_name_is_cut_at_a_character(void **state)
     b = json_object();
     json_object_setn_new(b, "name\0x", 6, json_string("Ada"));
     assert_int_equal(customer_rules_profile_patch(b, &r, &err), OF_EPERMANENT);
-    assert_string_equal(err.code, UNKNOWN);
+    assert_string_equal(code_name(&err), UNKNOWN);
     json_decref(b);
 }
 
@@ -627,7 +637,7 @@ static void feed_query_matrix(void **state)
         {ADDRESS_ID, "5", "0", "bad", RANGE, "limit"},
     };
     struct customer_feed_query q, sentinel;
-    struct customer_error err;
+    struct jspec_error err;
     memset(&sentinel, 0x5a, sizeof sentinel);
     for (size_t i = 0; i < N(cases); i++) {
         const struct feed_case *c = &cases[i];
@@ -635,11 +645,11 @@ static void feed_query_matrix(void **state)
         int rc =
             customer_rules_feed_query(c->address_id, c->radius_km, c->limit, c->cursor, &q, &err);
         if (!c->code && rc != 0)
-            fail_msg("feed case %zu: %s on %s", i, err.code, err.field);
-        if (c->code && (rc != OF_EPERMANENT || strcmp(err.code, c->code) != 0 ||
+            fail_msg("feed case %zu: %s on %s", i, code_name(&err), err.field);
+        if (c->code && (rc != OF_EPERMANENT || strcmp(code_name(&err), c->code) != 0 ||
                         strcmp(err.field, c->field) != 0 || memcmp(&q, &sentinel, sizeof q)))
             fail_msg("feed case %zu: expected %s on %s, got rc %d %s on %s", i, c->code, c->field,
-                     rc, rc ? err.code : "-", rc ? err.field : "-");
+                     rc, rc ? code_name(&err) : "-", rc ? err.field : "-");
     }
 }
 
@@ -647,7 +657,7 @@ static void feed_query_values(void **state)
 {
     (void)state;
     struct customer_feed_query q;
-    struct customer_error err;
+    struct jspec_error err;
     char cursor[CUSTOMER_CURSOR_SIZE];
     struct customer_feed_cursor c = {.distance_m = 1234.5, .outlet_id = OUTLET_ID};
 

@@ -528,7 +528,11 @@ static void text_rule(void **state)
         {"Adam", 0, API_ERROR_COUNT}, /* 0: no limit */
         {"", 3, API_INVALID_VALUE},
         {" ", 3, API_INVALID_VALUE},
-        {"\xc2\xa0", 3, API_ERROR_COUNT},
+        {"\xc2\xa0", 3, API_INVALID_VALUE}, /* U+00A0 alone is blank */
+        {"a\xc2\xa0"
+         "b",
+         3, API_ERROR_COUNT},                   /* but fine between words */
+        {"\xe3\x80\x80", 3, API_INVALID_VALUE}, /* U+3000 */
         {"\xe5\xbc\xa0\xe4\xbc\x9f", 2, API_ERROR_COUNT},
         {"\xe5\xbc\xa0\xe4\xbc\x9f", 1, API_TOO_LONG},
         {"\xc0\x80", 3, API_INVALID_VALUE},         /* overlong NUL */

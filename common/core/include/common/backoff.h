@@ -27,5 +27,8 @@ uint32_t backoff_delay_ms(const struct backoff_policy *p, unsigned attempt, uint
  * own (random_bytes, common/uuid.h). Any attempt number is fine: past the cap it stays there.
  * This is the one way to draw a backoff; the caller sleeps (or waits on its stop signal). */
 uint32_t backoff_next_ms(const struct backoff_policy *p, unsigned attempt);
+/* Sleeps backoff_next_ms(p, attempt), through signals, for a caller with nothing to wake it
+ * early (a thread that must stop promptly waits on its own stop signal instead). */
+void backoff_sleep(const struct backoff_policy *p, unsigned attempt);
 
 #endif

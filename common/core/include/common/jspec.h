@@ -267,7 +267,8 @@ int jspec_load(const char *text, size_t len, json_t **ret_obj, struct jspec_erro
 
 /* The one text rule: s (len bytes) must be valid UTF-8 (no overlong forms, surrogates or code
  * points above U+10FFFF), hold no control character (Unicode category Cc: U+0000-U+001F, U+007F,
- * U+0080-U+009F; so no NUL either), not be empty nor only spaces, and be at most max_chars code
+ * U+0080-U+009F; so no NUL either), not be empty nor blank (only Unicode White_Space: U+0020,
+ * U+00A0, U+2000-U+200A, U+3000 ...), and be at most max_chars code
  * points (0: no limit). Returns 0, or OF_EPERMANENT with *ret_err (may be NULL) naming field:
  * API_INVALID_VALUE ("<field> must not be empty", "must be valid UTF-8", "must not contain
  * control characters", "must not be blank") or API_TOO_LONG ("<field> must be at most N

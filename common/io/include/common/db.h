@@ -13,6 +13,21 @@
  * minute. Returns the connection, or NULL with a message in err. */
 PGconn *db_connect(const char *conninfo, const char *app_name, char *err, size_t errlen);
 
+/* What db_conn_ensure() did besides failing. */
+enum db_conn_result {
+    DB_CONN_KEPT = 0, /* OF_OK: *c was connected and is kept */
+    DB_CONN_NEW = 1,  /* *c is a new session: whatever the lost one held (session advisory locks,
+                         LISTEN, SET) is gone */
+};
+
+/* Makes *c a live connection for a thread that keeps one across outages (the outbox relay, the
+ * consumer loop): one whose status is CONNECTION_OK is kept; otherwise a lost one is closed and
+ * db_connect(conninfo, app_name) makes a new one. *c NULL (not connected yet) is fine. Logs
+ * nothing. Returns DB_CONN_KEPT (OF_OK) or DB_CONN_NEW, or OF_EUNAVAIL with the reason in err and
+ * *c NULL (Postgres unreachable: try again later). */
+int db_conn_ensure(PGconn **c, const char *conninfo, const char *app_name, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
+
 /* Classifies a result: OF_OK for COMMAND_OK/TUPLES_OK, otherwise sqlstate_classify() of its
  * SQLSTATE, and OF_EUNAVAIL when the connection itself is gone (CONNECTION_BAD, no result, or
  * no SQLSTATE). */

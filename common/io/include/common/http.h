@@ -81,9 +81,12 @@ void http_client_address(struct http_request *req, char *ret, size_t len);
 /* Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from d, and Retry-After when the
  * request was refused. */
 void http_ratelimit_headers(struct http_response *res, const struct ratelimit_decision *d);
-/* Parses the body as a JSON object. On failure replies 400 (API_INVALID_JSON or
- * API_BODY_NOT_OBJECT) and returns -1; on success returns 0 and the object (caller owns). */
-int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj);
+/* Parses the body as a JSON object with jspec_load() (common/jspec.h: duplicate members, deep
+ * nesting, invalid UTF-8 and out-of-range numbers refused). On failure replies 400
+ * (API_INVALID_JSON or API_BODY_NOT_OBJECT) and returns -1; on success returns 0 and the object
+ * (caller owns). */
+int http_json_body(struct http_request *req, struct http_response *res, json_t **ret_obj)
+    __attribute__((warn_unused_result));
 
 /* Readiness probe: returns true when ready; adds one member per dependency to detail
  * (e.g. "postgres": "ok"). */
