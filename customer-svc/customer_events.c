@@ -3,7 +3,6 @@
 
 #include "common/envelope.h"
 #include "common/errors.h"
-#include "common/log.h"
 #include "common/outbox.h"
 #include "common/timefmt.h"
 #include "customer_json.h"
@@ -15,19 +14,17 @@
 
 /* ---- Consumed: business.outlet.created.v1 / business.outlet.updated.v1 ---- */
 
+/* Dead-letters what the rules refuse, with their reason (it names the field, never the value);
+ * upserts the rest as of the producer's occurred_at. */
 static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
 {
     struct customer_outlet o;
-    char why[128];
+    char why[160];
     int64_t version;
-    if (timestamp_parse(ev->occurred_at, &version) != 0) {
-        log_warn(ctx->log, "outlet event rejected: occurred_at is not a timestamp");
-        return OF_EPERMANENT;
-    }
-    if (customer_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK) {
-        log_warn(ctx->log, "outlet event rejected: %s", why);
-        return OF_EPERMANENT;
-    }
+    if (timestamp_parse(ev->occurred_at, &version) != 0)
+        return consumer_fail(ctx, "occurred_at: not a timestamp");
+    if (customer_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK)
+        return consumer_fail(ctx, "%s", why);
     return customer_store_outlet_upsert(ctx->db, &o, version);
 }
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "common/apierror.h"
 #include "common/auth.h"
 #include "common/backoff.h"
 #include "common/consumer.h"
@@ -118,16 +119,18 @@ static void config_table(const struct service_def *def, struct config_var *vars,
 
 static void usage(const struct service_def *def, const struct config_var *vars, FILE *out)
 {
-    fprintf(out,
-            "Usage: %s [--help] [--version] [--describe]\n\n"
-            "orderflow %s: configured only through the environment.\n\n"
-            "  --help      this text\n"
-            "  --version   the name and version\n"
-            "  --describe  the service as one JSON object on stdout: name, version, default_port,\n"
-            "              schema, role, migrations, produces, consumes (each with its dlq),\n"
-            "              routes and settings; the scripts build the service table from it\n\n"
-            "Environment:\n",
-            def->name, def->name);
+    fprintf(
+        out,
+        "Usage: %s [--help] [--version] [--describe]\n\n"
+        "orderflow %s: configured only through the environment.\n\n"
+        "  --help      this text\n"
+        "  --version   the name and version\n"
+        "  --describe  the service as one JSON object on stdout: name, version, default_port,\n"
+        "              schema, role, migrations, produces, consumes (each with its dlq),\n"
+        "              routes, settings and the API error codes; the scripts build the service\n"
+        "              table from it\n\n"
+        "Environment:\n",
+        def->name, def->name);
     config_print_help(vars, N_VARS, out);
     if (def->n_config)
         config_print_help(def->config, def->n_config, out);
@@ -223,6 +226,21 @@ static json_t *describe_settings(const struct service_def *def, const struct con
     return built(a, ok);
 }
 
+/* The API error table (common/apierror.h) every daemon answers from: a new array of
+ * {code, status}; the OpenAPI documents list the same codes. */
+static json_t *describe_errors(void)
+{
+    json_t *a = json_array();
+    bool ok = a != NULL;
+    for (int e = 0; e < API_ERROR_COUNT; e++) {
+        const struct api_error_def *d = api_error_get((enum api_error)e);
+        ok = json_array_append_new(
+                 a, json_pack("{s:s, s:i}", "code", d->code, "status", d->status)) == 0 &&
+             ok;
+    }
+    return built(a, ok);
+}
+
 /* --describe: the service_def as one JSON object on stdout. Returns the exit status. */
 static int describe(const struct service_def *def, const struct config_var *vars)
 {
@@ -234,6 +252,7 @@ static int describe(const struct service_def *def, const struct config_var *vars
     ok = json_object_set_new(d, "consumes", describe_consumes(def)) == 0 && ok;
     ok = json_object_set_new(d, "routes", describe_routes(def)) == 0 && ok;
     ok = json_object_set_new(d, "settings", describe_settings(def, vars)) == 0 && ok;
+    ok = json_object_set_new(d, "errors", describe_errors()) == 0 && ok;
     ok = ok && json_dumpf(d, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0;
     ok = ok && putchar('\n') != EOF && fflush(stdout) == 0;
     json_decref(d);
@@ -428,14 +447,16 @@ static bool ready(void *ud, json_t *detail)
     bool relay = outbox_relay_running(rt->relay);
     bool consumer = consumer_running(rt->consumer);
 
-    json_object_set_new(detail, "postgres", json_string(check(pg)));
-    json_object_set_new(detail, "migrations",
-                        json_string(pg ? (migrations ? "ok" : "pending") : "unknown"));
-    json_object_set_new(detail, "kafka", json_string(check(kafka)));
-    json_object_set_new(detail, "redis", json_string(check(redis)));
-    json_object_set_new(detail, "relay", json_string(relay ? "ok" : "starting"));
-    json_object_set_new(detail, "consumer", json_string(consumer ? "ok" : "starting"));
-    return pg && migrations && kafka && redis && relay && consumer;
+    /* A detail that cannot be written (out of memory) counts as not ready. */
+    bool written =
+        json_object_set_new(detail, "postgres", json_string(check(pg))) == 0 &&
+        json_object_set_new(detail, "migrations",
+                            json_string(pg ? (migrations ? "ok" : "pending") : "unknown")) == 0 &&
+        json_object_set_new(detail, "kafka", json_string(check(kafka))) == 0 &&
+        json_object_set_new(detail, "redis", json_string(check(redis))) == 0 &&
+        json_object_set_new(detail, "relay", json_string(relay ? "ok" : "starting")) == 0 &&
+        json_object_set_new(detail, "consumer", json_string(consumer ? "ok" : "starting")) == 0;
+    return written && pg && migrations && kafka && redis && relay && consumer;
 }
 
 static void declare_process_metrics(struct runtime *rt)

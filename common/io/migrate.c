@@ -225,7 +225,9 @@ static void unlock_migrations(PGconn *c, const char *schema)
     const char *params[] = {schema};
 
     /* A failure leaves nothing to do: a dead connection has dropped the lock already. */
-    (void)db_exec(c, "SELECT pg_advisory_unlock(" LOCK_KEY_SQL ")", 1, params, NULL, NULL, 0);
+    if (db_exec(c, "SELECT pg_advisory_unlock(" LOCK_KEY_SQL ")", 1, params, NULL, NULL, 0) !=
+        OF_OK)
+        return;
 }
 
 static int cmp_int(const void *a, const void *b)

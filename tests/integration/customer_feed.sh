@@ -207,3 +207,13 @@ for k in "$BAD1" "$BAD2" "$BAD3"; do
 done
 assert_eq "$(psql_admin "SELECT count(*) FROM customer.outlets WHERE id IN ('$BAD1', '$BAD2', '$BAD3')")" 0 "malformed outlets stored"
 ok "malformed outlet events (string lat, lat 91, no is_open) go to business.outlet.created.v1.dlq"
+
+# Each dead letter says why, in the rules' words: the field and the rule, never the value.
+dlq_error() {
+  kcat -b "$BROKER" -C -e -q -t business.outlet.created.v1.dlq -f '%k\t%h\n' 2>/dev/null |
+    awk -F'\t' -v k="$1" '$1 == k { print $2 }' | tail -n1 | tr ',' '\n' | sed -n 's/^dlq\.error=//p'
+}
+assert_eq "$(dlq_error "$BAD1")" "data.lat: must be a number" "dlq.error of a string lat"
+assert_eq "$(dlq_error "$BAD2")" "data.lat: must be between -90 and 90" "dlq.error of lat 91"
+assert_eq "$(dlq_error "$BAD3")" "data.is_open: is required" "dlq.error of a missing is_open"
+ok "each dead letter's dlq.error is the rules' reason (field and rule, no value)"

@@ -84,6 +84,7 @@ static void lost_connection_is_08006_without_server_sqlstate(void **state)
 
 struct other {
     int rc_seen;
+    int rc_exec; /* the failing statement's own result */
     char sqlstate_after[6];
 };
 
@@ -93,7 +94,7 @@ static void *fail_on_own_connection(void *arg)
     o->rc_seen = db_last_error()->rc;
     PGconn *c = db_connect("fake", "test", NULL, 0);
     fake_fail_next(NULL, "40001", "could not serialize access", false);
-    (void)db_exec(c, "UPDATE y", 0, NULL, NULL, NULL, 0);
+    o->rc_exec = db_exec(c, "UPDATE y", 0, NULL, NULL, NULL, 0);
     memcpy(o->sqlstate_after, db_last_error()->sqlstate, sizeof o->sqlstate_after);
     PQfinish(c);
     return NULL;
@@ -109,6 +110,7 @@ static void record_is_per_thread(void **state)
     assert_int_equal(pthread_create(&t, NULL, fail_on_own_connection, &o), 0);
     assert_int_equal(pthread_join(t, NULL), 0);
     assert_int_equal(o.rc_seen, OF_OK);
+    assert_int_equal(o.rc_exec, OF_ERETRY);
     assert_string_equal(o.sqlstate_after, "40001");
     assert_string_equal(db_last_error()->sqlstate, "23505");
 }
@@ -186,7 +188,7 @@ static void commit_that_rolled_back_says_so(void **state)
     (void)state;
     fake_fail_next("INSERT", "23514", "new row violates check constraint \"qty\"", false);
     assert_int_equal(db_begin(conn), OF_OK);
-    (void)db_exec(conn, "INSERT x", 0, NULL, NULL, NULL, 0);
+    assert_int_equal(db_exec(conn, "INSERT x", 0, NULL, NULL, NULL, 0), OF_EPERMANENT);
     db_error_clear();
     assert_int_equal(db_commit(conn), OF_ERETRY);
     assert_int_equal(db_last_error()->rc, OF_ERETRY);

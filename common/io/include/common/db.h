@@ -73,14 +73,14 @@ void db_error_clear(void);
  * classified code, clears the result, records the failure (db_last_error()) and, if err is not
  * NULL, writes db_error_message() there too. */
 int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
-            char *err, size_t errlen);
+            char *err, size_t errlen) __attribute__((warn_unused_result));
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
-int db_begin(PGconn *c);
+int db_begin(PGconn *c) __attribute__((warn_unused_result));
 /* Returns OF_OK only if the transaction committed. Postgres answers COMMIT of a transaction
  * left failed by an earlier error with success and the command status "ROLLBACK": that is
  * OF_ERETRY, as nothing was committed; the failure recorded then is the earlier statement's when
  * one is recorded (it is what failed the transaction), else a note that COMMIT rolled back. */
-int db_commit(PGconn *c);
+int db_commit(PGconn *c) __attribute__((warn_unused_result));
 int db_rollback(PGconn *c);
 
 /* True for a plain lowercase SQL identifier, [a-z_][a-z0-9_]* of at most 63 bytes: the only
@@ -98,7 +98,8 @@ typedef int (*db_tx_fn)(PGconn *c, void *ud);
  * failure record is cleared at each BEGIN, so on failure db_last_error() describes the last
  * attempt: the statement of fn (or the BEGIN or COMMIT) that failed, never the ROLLBACK that
  * followed it. */
-int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts);
+int db_transact(PGconn *c, db_tx_fn fn, void *ud, unsigned attempts)
+    __attribute__((warn_unused_result));
 
 /* A fixed-size pool for HTTP handlers, safe to share between threads. Connections are made
  * lazily and re-made when found bad, so a Postgres restart heals without a daemon restart. A

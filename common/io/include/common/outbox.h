@@ -28,7 +28,8 @@ struct metrics;
  * append's own lock is then a re-entrant no-op (advisory locks stack within a session).
  * Returns OF_OK or a classified database error; OF_EPERMANENT when the event type is not in the
  * topic table or the schema is not a plain identifier. */
-int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev);
+int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev)
+    __attribute__((warn_unused_result));
 /* The advisory-lock key outbox_append() takes for key (NULL counts as ""), computed client-side
  * (pure). Stable across builds, versions and machines, as every instance of a service must lock
  * the same key: FNV-1a 64-bit of the key's bytes, folded to 48 bits (h ^ h >> 48, low 48 bits),
