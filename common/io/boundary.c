@@ -91,8 +91,10 @@ static bool settle(struct run *r, int rc)
     return false;
 }
 
-bool boundary_run(struct http_request *req, struct http_response *res, const char *what,
-                  boundary_fn body, void *ud)
+/* Borrows a connection and runs body on it: in a retried transaction (in_tx), or once as it
+ * is; then maps the result. */
+static bool run_on_pool(struct http_request *req, struct http_response *res, const char *what,
+                        boundary_fn body, void *ud, bool in_tx)
 {
     struct daemon *d = req->app;
     struct run r = {req, res, what, res->n_headers, body, ud, 0};
@@ -101,23 +103,24 @@ bool boundary_run(struct http_request *req, struct http_response *res, const cha
 
     if (c == NULL)
         return settle(&r, OF_EUNAVAIL); /* the pool recorded why */
-    rc = db_transact(c, attempt, &r, BOUNDARY_ATTEMPTS);
+    if (in_tx) {
+        rc = db_transact(c, attempt, &r, BOUNDARY_ATTEMPTS);
+    } else {
+        db_error_clear();
+        rc = body(c, ud, res);
+    }
     db_pool_put(d->pool, c); /* keeps the failure record for settle() */
     return settle(&r, rc);
+}
+
+bool boundary_run(struct http_request *req, struct http_response *res, const char *what,
+                  boundary_fn body, void *ud)
+{
+    return run_on_pool(req, res, what, body, ud, true);
 }
 
 bool boundary_read(struct http_request *req, struct http_response *res, const char *what,
                    boundary_fn body, void *ud)
 {
-    struct daemon *d = req->app;
-    struct run r = {req, res, what, res->n_headers, body, ud, 0};
-    PGconn *c = db_pool_get(d->pool, BOUNDARY_POOL_WAIT_MS);
-    int rc;
-
-    if (c == NULL)
-        return settle(&r, OF_EUNAVAIL);
-    db_error_clear();
-    rc = body(c, ud, res);
-    db_pool_put(d->pool, c);
-    return settle(&r, rc);
+    return run_on_pool(req, res, what, body, ud, false);
 }
