@@ -12,6 +12,8 @@ source "$OF_REPO_DIR/scripts/lib/ports.sh"
 
 STACK=$OF_REPO_DIR/scripts/stack.sh
 BENCH_WATCHDOG=
+# Scratch directories of the bench itself, deleted by bench_cleanup.
+BENCH_SCRATCH=()
 
 # bench_cleanup: the EXIT trap. Stops the daemons and the infrastructure, keeps the logs in
 # OF_BENCH_LOG_DIR when that is set, deletes the stack directory; keeps the exit status.
@@ -34,7 +36,18 @@ bench_cleanup() {
         fi
         rm -rf "$OF_STACK_DIR"
     fi
+    if ((${#BENCH_SCRATCH[@]} > 0)); then
+        rm -rf "${BENCH_SCRATCH[@]}"
+    fi
     exit "$rc"
+}
+
+# bench_traps: bench_cleanup at every exit; signals end the run through it.
+bench_traps() {
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    trap 'error "gave up after OF_BENCH_TIMEOUT=${OF_BENCH_TIMEOUT}s"; exit 124' USR1
 }
 
 # bench_watchdog SECONDS: signals this shell (USR1) after SECONDS; bench_cleanup stops it.
@@ -54,11 +67,8 @@ bench_stack_up() {
     OF_STACK_DIR=$(mktemp -d /tmp/orderflow-bench.XXXXXX)
     chmod 755 "$OF_STACK_DIR" # Postgres runs as its own user when we are root
     export OF_BIN_DIR OF_STACK_DIR OF_PG_FAST=1
-    trap bench_cleanup EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
-    trap 'error "gave up after OF_BENCH_TIMEOUT=${OF_BENCH_TIMEOUT}s"; exit 124' USR1
-    if [[ -n ${OF_BENCH_TIMEOUT:-} ]]; then
+    bench_traps
+    if [[ -n ${OF_BENCH_TIMEOUT:-} && -z $BENCH_WATCHDOG ]]; then
         [[ $OF_BENCH_TIMEOUT =~ ^[1-9][0-9]*$ ]] ||
             die "OF_BENCH_TIMEOUT=$OF_BENCH_TIMEOUT is not a number of seconds"
         bench_watchdog "$OF_BENCH_TIMEOUT"

@@ -30,8 +30,9 @@ Commands:
                  SIGKILL a daemon
   daemon-up NAME [BINARY] [PORT] [DB_ROLE]
                  like daemon-start, but polls /readyz every OF_READY_POLL_MS [2] ms and prints
-                 "name=NAME pid=PID port=PORT launch_ms=L ready_ms=R": L from the command to the
-                 daemon's fork, R from the fork to the first 200 (for bench/)
+                 "name=NAME pid=PID port=PORT launch_ms=L ready_ms=R fork_at=T1 ready_at=T2": L
+                 from the command to the daemon's fork, R from the fork to the first 200, T1 and
+                 T2 those moments in Unix seconds (for bench/)
   services       print the services' names, one a line
 
 Environment (defaults in brackets; once the stack has run, stack.env supplies them):
@@ -1006,8 +1007,9 @@ cmd_daemon_up() {
     read -r t_fork t_ready <"$out"
     rm -f "$out"
     ROLLBACK=()
-    printf 'name=%s pid=%s port=%s launch_ms=%s ready_ms=%s\n' "$name" "$(<"$PID_DIR/$name.pid")" \
-        "$port" "$(up_ms "$t0" "$t_fork")" "$(up_ms "$t_fork" "$t_ready")"
+    printf 'name=%s pid=%s port=%s launch_ms=%s ready_ms=%s fork_at=%s ready_at=%s\n' "$name" \
+        "$(<"$PID_DIR/$name.pid")" "$port" "$(up_ms "$t0" "$t_fork")" "$(up_ms "$t_fork" "$t_ready")" \
+        "${t_fork/,/.}" "${t_ready/,/.}"
 }
 
 cmd_services() {
