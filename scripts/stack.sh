@@ -1001,15 +1001,16 @@ cmd_daemon_up() {
     UP_POLLER=
     case $rc in
     0) ;;
-    2) fail_with_log "$name" "$LOG_DIR/$name.log" "$name exited during start-up$(exit_note "$name")" ;;
+    2) fail_with_log "$name" "$LOG_DIR/$name.log" \
+        "$name exited during start-up$(exit_note "$name")" ;;
     *) fail_with_log "$name" "$LOG_DIR/$name.log" "$name: not ready after ${READY_TIMEOUT}s" ;;
     esac
     read -r t_fork t_ready <"$out"
     rm -f "$out"
     ROLLBACK=()
     printf 'name=%s pid=%s port=%s launch_ms=%s ready_ms=%s fork_at=%s ready_at=%s\n' "$name" \
-        "$(<"$PID_DIR/$name.pid")" "$port" "$(up_ms "$t0" "$t_fork")" "$(up_ms "$t_fork" "$t_ready")" \
-        "${t_fork/,/.}" "${t_ready/,/.}"
+        "$(<"$PID_DIR/$name.pid")" "$port" "$(up_ms "$t0" "$t_fork")" \
+        "$(up_ms "$t_fork" "$t_ready")" "${t_fork/,/.}" "${t_ready/,/.}"
 }
 
 cmd_services() {
