@@ -65,5 +65,6 @@ format-check: ## fail if any .c or .h file is not clang-formatted
 clean: ## delete the build directories
 	rm -rf build build-asan build-valgrind
 
-bench: build kafka-jars ## startup time and idle memory of each daemon (reports, never fails on numbers)
-	bench/startup
+bench: deps build kafka-jars ## start-up time, idle memory, feed latency (reports, never fails on numbers)
+	OF_BIN_DIR=$(abspath $(BUILD_DIR)) bench/startup
+	OF_BIN_DIR=$(abspath $(BUILD_DIR)) bench/feed

@@ -31,6 +31,11 @@ Commands:
                  the daemon's exit status
   daemon-kill NAME
                  SIGKILL a daemon
+  daemon-up NAME [BINARY] [PORT] [DB_ROLE]
+                 like daemon-start, but polls /readyz every OF_READY_POLL_MS [2] ms and prints
+                 "name=NAME pid=PID port=PORT launch_ms=L ready_ms=R fork_at=T1 ready_at=T2": L
+                 from the command to the daemon's fork, R from the fork to the first 200, T1 and
+                 T2 those moments in Unix seconds (for bench/)
 
 Environment (defaults in brackets; once the stack has run, stack.env supplies them):
   OF_STACK_DIR [<repo>/.run]   OF_PG_PORT [15432]   OF_REDIS_PORT [16379]
@@ -985,6 +990,101 @@ cmd_daemon_kill() {
     info "$name killed (pid $pid)"
 }
 
+# ============================================================================================
+# For the benchmarks (bench/): daemon-up starts one daemon through daemon_launch, as every other
+# command does, and times it
+# ============================================================================================
+
+# The background poller of daemon-up, killed by the rollback when daemon-up fails.
+UP_POLLER=
+
+up_poller_stop() {
+    [[ -n $UP_POLLER ]] || return 0
+    kill "$UP_POLLER" 2>/dev/null || true
+    UP_POLLER=
+}
+
+# up_readyz PORT: one GET /readyz over bash's /dev/tcp (no process per poll); true on 200.
+up_readyz() {
+    local fd code=
+    { exec {fd}<>"/dev/tcp/127.0.0.1/$1"; } 2>/dev/null || return 1
+    printf 'GET /readyz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n' >&"$fd" \
+        2>/dev/null || true
+    read -r -t 2 _ code _ <&"$fd" || true
+    exec {fd}>&-
+    [[ $code == 200 ]]
+}
+
+# up_poll NAME PORT FILE SECONDS: runs beside daemon_launch. Notes when the launcher has forked
+# the daemon (its pid file appears), then polls /readyz until it answers 200, sleeping
+# OF_READY_POLL_MS between tries on a descriptor that never has data (no process per sleep).
+# Writes "FORK_TIME READY_TIME" (Unix seconds) to FILE. Returns 1 on timeout, 2 when the daemon
+# exited first.
+up_poll() {
+    local name=$1 port=$2 out=$3 deadline=$((SECONDS + $4)) ms=${OF_READY_POLL_MS:-2}
+    local pf=$PID_DIR/$1.pid ef=$PID_DIR/$1.exit t_fork= nap sleep_fd
+    printf -v nap '%d.%03d' $((ms / 1000)) $((ms % 1000))
+    exec {sleep_fd}<> <(:)
+    while ((SECONDS < deadline)); do
+        if [[ -z $t_fork && (-e $pf.tmp || -e $pf) ]]; then
+            t_fork=$EPOCHREALTIME
+        fi
+        if [[ -n $t_fork ]]; then
+            if up_readyz "$port"; then
+                printf '%s %s\n' "$t_fork" "$EPOCHREALTIME" >"$out"
+                return 0
+            fi
+            [[ ! -e $ef ]] || return 2
+        fi
+        read -r -t "$nap" -u "$sleep_fd" _ || true
+    done
+    return 1
+}
+
+# up_ms FROM TO: milliseconds between two $EPOCHREALTIME values, one decimal.
+up_ms() {
+    local us=$((10#${2//[.,]/} - 10#${1//[.,]/}))
+    printf '%d.%d' $((us / 1000)) $((us % 1000 / 100))
+}
+
+cmd_daemon_up() {
+    local name=${1:-} bin port role out rc=0 t0 t_fork t_ready
+    [[ -n $name ]] || die "usage: stack.sh daemon-up NAME [BINARY] [PORT] [DB_ROLE]"
+    if ! known_service "$name" && [[ -z ${2:-} || -z ${3:-} ]]; then
+        die "$name is not one of the seven services: give its BINARY and PORT"
+    fi
+    bin=$(daemon_binary "$name" "${2:-}")
+    port=${3:-$(svc_port "$name")}
+    valid_port "$port" || die "$name: $port is not a port number"
+    role=${4:-$(svc_role "$name")}
+    [[ ${OF_READY_POLL_MS:-2} =~ ^[1-9][0-9]{0,3}$ ]] ||
+        die "OF_READY_POLL_MS=$OF_READY_POLL_MS is not a number of milliseconds (1-9999)"
+    ! daemon_pid "$name" >/dev/null || die "$name is already running (daemon-stop it first)"
+    require_port_free "$name" "$port" OF_HTTP_PORT_BASE
+    make_dirs
+    out=$PID_DIR/$name.up
+    rm -f "$out" "$PID_DIR/$name.pid" "$PID_DIR/$name.pid.tmp" "$PID_DIR/$name.exit"
+    up_poll "$name" "$port" "$out" "$READY_TIMEOUT" &
+    UP_POLLER=$!
+    ROLLBACK+=("up_poller_stop")
+    t0=$EPOCHREALTIME
+    daemon_launch "$name" "$bin" "$port" "$role"
+    wait "$UP_POLLER" || rc=$?
+    UP_POLLER=
+    case $rc in
+    0) ;;
+    2) fail_with_log "$name" "$LOG_DIR/$name.log" \
+        "$name exited during start-up$(exit_note "$name")" ;;
+    *) fail_with_log "$name" "$LOG_DIR/$name.log" "$name: not ready after ${READY_TIMEOUT}s" ;;
+    esac
+    read -r t_fork t_ready <"$out"
+    rm -f "$out"
+    ROLLBACK=()
+    printf 'name=%s pid=%s port=%s launch_ms=%s ready_ms=%s fork_at=%s ready_at=%s\n' "$name" \
+        "$(<"$PID_DIR/$name.pid")" "$port" "$(up_ms "$t0" "$t_fork")" \
+        "$(up_ms "$t_fork" "$t_ready")" "${t_fork/,/.}" "${t_ready/,/.}"
+}
+
 main() {
     local cmd=${1:-help}
     shift || true
@@ -996,6 +1096,7 @@ main() {
         ;;
     infra-up | infra-down | up | down | run | status | logs | env | services | clean-data | \
         daemon-start | daemon-stop | daemon-kill) ;;
+    daemon-up) ;;
     *)
         usage >&2
         die "unknown command '$cmd'"

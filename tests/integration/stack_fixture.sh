@@ -6,24 +6,8 @@ set -euo pipefail
 : "${OF_REPO:?}" "${OF_BUILD_DIR:?}" "${OF_ITEST_DIR:?}"
 STACK="$OF_REPO/scripts/stack.sh"
 
-port_free() { ! ss -ltnH "sport = :$1" 2>/dev/null | grep -q .; }
-
-# A free TCP port not in $TAKEN; with a count, the first of that many consecutive free ports.
-TAKEN=" "
-pick_port() {
-  local n=${1:-1} p i
-  for _ in $(seq 1 200); do
-    p=$((20000 + RANDOM % 12000)) # below the ephemeral range (32768+), where outgoing connections land
-    for ((i = 0; i < n; i++)); do
-      port_free $((p + i)) && [[ $TAKEN != *" $((p + i)) "* ]] || continue 2
-    done
-    for ((i = 0; i < n; i++)); do TAKEN+="$((p + i)) "; done
-    echo "$p"
-    return 0
-  done
-  echo "no free port found" >&2
-  return 1
-}
+# shellcheck source=../../scripts/lib/ports.sh
+source "$OF_REPO/scripts/lib/ports.sh"
 
 up() {
   mkdir -p "$OF_ITEST_DIR"
@@ -31,17 +15,16 @@ up() {
   dir=$(mktemp -d /tmp/orderflow-itest.XXXXXX)
   chmod 755 "$dir"
   # Ports first, all distinct: HTTP base + 1..7 for the services, base + 9 for the probe.
-  local base pg redis kafka ctrl
-  base=$(pick_port 10); pg=$(pick_port); redis=$(pick_port); kafka=$(pick_port); ctrl=$(pick_port)
+  pick_stack_ports 10
   cat >"$OF_ITEST_DIR/env" <<ENV
 OF_STACK_DIR=$dir
 OF_BIN_DIR=$OF_BUILD_DIR
-OF_HTTP_PORT_BASE=$base
-OF_PG_PORT=$pg
-OF_REDIS_PORT=$redis
-OF_KAFKA_PORT=$kafka
-OF_KAFKA_CONTROLLER_PORT=$ctrl
-OF_PROBE_PORT=$((base + 9))
+OF_HTTP_PORT_BASE=$OF_HTTP_PORT_BASE
+OF_PG_PORT=$OF_PG_PORT
+OF_REDIS_PORT=$OF_REDIS_PORT
+OF_KAFKA_PORT=$OF_KAFKA_PORT
+OF_KAFKA_CONTROLLER_PORT=$OF_KAFKA_CONTROLLER_PORT
+OF_PROBE_PORT=$((OF_HTTP_PORT_BASE + 9))
 OF_PG_FAST=1
 ENV
   set -a
