@@ -332,7 +332,7 @@ struct runtime {
     char migrations_path[4096];
 };
 
-static int apply_migrations(struct runtime *rt)
+static int run_migrations(struct runtime *rt)
 {
     const struct daemon_config *c = &rt->d.cfg;
     const char *url = c->migrations_url[0] ? c->migrations_url : c->database_url;
@@ -354,6 +354,21 @@ static int apply_migrations(struct runtime *rt)
     return OF_OK;
 }
 
+/* Applies what is pending. On a restart nothing is: one check on a pool connection (the one the
+ * first /readyz then finds) saves the admin connection and the migration lock's round trips. A
+ * first start, where the service's role does not exist yet, runs the migrations as usual. */
+static int apply_migrations(struct runtime *rt)
+{
+    PGconn *conn = db_pool_get(rt->d.pool, 1000);
+    int rc = conn ? migrate_check(conn, rt->d.def->schema, rt->migrations_path) : OF_EUNAVAIL;
+    db_pool_put(rt->d.pool, conn);
+    if (rc == OF_OK) {
+        log_info(NULL, "migrations: none pending in %s", rt->migrations_path);
+        return OF_OK;
+    }
+    return run_migrations(rt);
+}
+
 static int create_topics(struct runtime *rt)
 {
     const struct daemon_config *c = &rt->d.cfg;
@@ -364,6 +379,14 @@ static int create_topics(struct runtime *rt)
     /* A broker that has only just started may answer metadata before its controller takes
      * topic creation: retry what is retryable for up to the Kafka timeout. */
     int64_t give_up = time_monotonic_ms() + c->kafka_timeout_ms;
+    /* On a restart they all exist: one metadata request on the probe's connection (which the
+     * first /readyz reuses) instead of an admin client and a CreateTopics round trip. */
+    if (n > 0 && kafka_producer_has_topics(rt->probe, (const char *const *)names, n,
+                                           (int)c->kafka_timeout_ms) == OF_OK) {
+        log_info(NULL, "topics: %zu present", n);
+        free_strings(names, n);
+        return OF_OK;
+    }
     for (unsigned attempt = 0; n > 0; attempt++) {
         rc = kafka_ensure_topics(c->kafka_brokers, (const char *const *)names, n,
                                  (int)c->kafka_partitions, (int)c->kafka_replication,
@@ -541,14 +564,12 @@ static int start(struct runtime *rt)
     declare_process_metrics(rt);
     if (load_verifier(rt) != 0)
         return -1;
-    if (apply_migrations(rt) != OF_OK)
-        return -1;
     rt->d.pool = db_pool_new(c->database_url, rt->d.def->name, (unsigned)c->db_pool_size);
     if (!rt->d.pool) {
         log_error(NULL, "cannot set up the database pool");
         return -1;
     }
-    if (create_topics(rt) != OF_OK)
+    if (apply_migrations(rt) != OF_OK)
         return -1;
     rt->probe = kafka_producer_new(c->kafka_brokers, rt->d.def->name, (int)c->kafka_timeout_ms, err,
                                    sizeof err);
@@ -556,6 +577,8 @@ static int start(struct runtime *rt)
         log_error(NULL, "cannot create a Kafka client: %s", err);
         return -1;
     }
+    if (create_topics(rt) != OF_OK)
+        return -1;
     rt->d.redis = redis_client_new(c->redis_host, (int)c->redis_port, (int)c->redis_timeout_ms);
     if (!rt->d.redis) {
         log_error(NULL, "cannot set up the Redis client");

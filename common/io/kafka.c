@@ -10,6 +10,7 @@
  * batch's kafka_msg array must stay alive until every delivery report arrived, which librdkafka
  * guarantees within message.timeout.ms; kafka_produce_batch() waits for all of them, so a
  * producer is used by one thread at a time and each user owns its own producer. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -272,6 +273,29 @@ int kafka_producer_ping(struct kafka_producer *p, int timeout_ms)
         return OF_ERETRY;
     rd_kafka_metadata_destroy(md);
     return OF_OK;
+}
+
+/* True when md lists topic without an error. */
+static bool metadata_has(const struct rd_kafka_metadata *md, const char *topic)
+{
+    for (int i = 0; i < md->topic_cnt; i++) {
+        if (strcmp(md->topics[i].topic, topic) == 0)
+            return md->topics[i].err == RD_KAFKA_RESP_ERR_NO_ERROR;
+    }
+    return false;
+}
+
+int kafka_producer_has_topics(struct kafka_producer *p, const char *const *names, size_t n,
+                              int timeout_ms)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    if (rd_kafka_metadata(p->rk, 1, NULL, &md, timeout_ms) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        return OF_ERETRY;
+    int rc = OF_OK;
+    for (size_t i = 0; i < n && rc == OF_OK; i++)
+        rc = metadata_has(md, names[i]) ? OF_OK : OF_ENOTFOUND;
+    rd_kafka_metadata_destroy(md);
+    return rc;
 }
 
 void kafka_producer_free(struct kafka_producer *p, int timeout_ms)

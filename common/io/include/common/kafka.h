@@ -38,6 +38,11 @@ size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, siz
 /* Serves the producer's queued events, then waits up to timeout_ms for the broker to answer a
  * metadata request: OF_OK or OF_ERETRY. */
 int kafka_producer_ping(struct kafka_producer *p, int timeout_ms);
+/* Asks the broker, through p, whether every topic of names[0..n-1] exists: OF_OK when all do,
+ * OF_ENOTFOUND when one does not (or is in error), OF_ERETRY when the metadata request failed.
+ * Lets a daemon that restarts skip creating topics that are there already. */
+int kafka_producer_has_topics(struct kafka_producer *p, const char *const *names, size_t n,
+                              int timeout_ms) __attribute__((warn_unused_result));
 /* True once the idempotent producer has raised a fatal error: it will never deliver again, so the
  * owner frees it and makes a new one. */
 bool kafka_producer_failed(struct kafka_producer *p);
