@@ -7,6 +7,7 @@
 
 #include "common/envelope.h"
 #include "common/errors.h"
+#include "common/jsonout.h"
 #include "common/topics.h"
 
 /* Decoding rules:
@@ -308,7 +309,8 @@ char *envelope_encode(const struct envelope *ev)
     bool ok = root != NULL;
     for (size_t i = 0; i < N_FIELDS; i++) /* _set_new releases each value, even on failure */
         ok = json_object_set_new(root, fields[i].key, values[i]) == 0 && ok;
-    char *out = ok ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    /* Reals in their shortest round-trip form, as in HTTP answers (jsonout.h). */
+    char *out = ok ? jsonout_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
     json_decref(root);
     return out;
 }

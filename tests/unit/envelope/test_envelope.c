@@ -265,6 +265,38 @@ static void unknown_version_message(void **state)
 
 /* ---- building and encoding -------------------------------------------------------------- */
 
+/* Reals in data are written in their shortest round-trip form (jsonout.h), not jansson's %.17g,
+ * and decode back to the same doubles. */
+static void encode_shortest_reals(void **state)
+{
+    (void)state;
+    static const double values[] = {20.15309, 0.1, 1e-7, 5e-324, 1.7976931348623157e308, -0.0, 5.0};
+    struct envelope ev = {
+        .event_id = "0193a5c2-7d1e-7c3a-9f10-2b6c1d2e3f40",
+        .event_type = "order.placed",
+        .event_version = 1,
+        .occurred_at = "2026-11-21T10:00:00.123Z",
+        .producer = "order-svc",
+        .trace_id = TRACE,
+        .correlation_id = "o-1",
+        .data = json_pack("{s:f,s:[f,f,f,f,f,f]}", "lat", values[0], "more", values[1], values[2],
+                          values[3], values[4], values[5], values[6]),
+    };
+    char *text = envelope_encode(&ev);
+    assert_non_null(strstr(text, "\"data\":{\"lat\":20.15309,\"more\":[0.1,1e-7,5e-324,"
+                                 "1.7976931348623157e308,-0.0,5.0]}}"));
+    struct envelope back = {0};
+    assert_int_equal(envelope_decode(text, strlen(text), &back, NULL), 0);
+    assert_true(json_real_value(json_object_get(back.data, "lat")) == values[0]);
+    for (size_t i = 1; i < sizeof values / sizeof values[0]; i++) {
+        double d = json_real_value(json_array_get(json_object_get(back.data, "more"), i - 1));
+        assert_memory_equal(&d, &values[i], sizeof d);
+    }
+    free(text);
+    envelope_clear(&back);
+    envelope_clear(&ev);
+}
+
 static void encode_exact_text(void **state)
 {
     (void)state;
@@ -531,6 +563,7 @@ int main(void)
         cmocka_unit_test(timestamps_are_normalised),
         cmocka_unit_test(unknown_version_message),
         cmocka_unit_test(encode_exact_text),
+        cmocka_unit_test(encode_shortest_reals),
         cmocka_unit_test(init_round_trips_every_topic),
         cmocka_unit_test(init_fresh_ids),
         cmocka_unit_test(init_rejects),
