@@ -8,10 +8,12 @@
 #include "common/auth.h"
 #include "common/uuid.h"
 
-/* Phone numbers are E.164: '+', then 8 to 15 digits, the first not 0. */
+/* Phone numbers are E.164: '+', then 8 to 15 digits, the first not 0, stored and compared in
+ * the normalised form of customer_rules_phone_normalize. */
 #define CUSTOMER_PHONE_MIN_DIGITS 8
 #define CUSTOMER_PHONE_MAX_DIGITS 15
 #define CUSTOMER_PHONE_SIZE       (1 + CUSTOMER_PHONE_MAX_DIGITS + 1) /* '+', digits, NUL */
+#define CUSTOMER_PHONE_VISIBLE    4 /* digits a redacted phone shows at most */
 
 /* Text limits count characters (Unicode code points, as Postgres varchar(n) does); the buffers
  * hold up to 4 UTF-8 bytes per character and the NUL. */

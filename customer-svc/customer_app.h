@@ -31,7 +31,7 @@ extern const size_t customer_n_config_vars;
 typedef int (*customer_sms_fn)(void *ctx, const char *phone, const char *code,
                                const struct log_fields *log);
 
-/* The shipped sender: logs "OTP sent to +44******1234" (customer_rules_phone_redact, never the
+/* The shipped sender: logs "OTP sent to +44********23" (customer_rules_phone_redact, never the
  * code). */
 int customer_sms_log(void *ctx, const char *phone, const char *code, const struct log_fields *log);
 
