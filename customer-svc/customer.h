@@ -65,6 +65,7 @@ struct customer_outlet {
     char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
     double lat, lng; /* degrees, valid */
     bool is_open;
+    int64_t version; /* the producer's version of the outlet (>= 1), 0 when the event has none */
 };
 
 /* Where a feed page starts: after the outlet (distance_m, outlet_id) in the order

@@ -546,6 +546,7 @@ struct outlet_event {
     char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
     double lat, lng;
     bool is_open;
+    int64_t version;
 };
 
 #define OUTLET struct outlet_event
@@ -556,6 +557,7 @@ static const struct jspec_field outlet_fields[] = {
     JSPEC_NUMBER(OUTLET, lat, -90, 90),
     JSPEC_NUMBER(OUTLET, lng, -180, 180),
     JSPEC_BOOLEAN(OUTLET, is_open),
+    JSPEC_INTEGER(OUTLET, version, 1, INT64_MAX, .presence = JSPEC_OPTIONAL),
 };
 static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
 
@@ -565,7 +567,8 @@ int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret,
     struct jspec_error e;
     OUTLET in = {0};
     if (jspec_parse(data, &outlet_spec, &in, &e) == 0) {
-        struct customer_outlet out = {.lat = in.lat, .lng = in.lng, .is_open = in.is_open};
+        struct customer_outlet out = {
+            .lat = in.lat, .lng = in.lng, .is_open = in.is_open, .version = in.version};
         memcpy(out.id, in.outlet_id, sizeof out.id);
         memcpy(out.business_id, in.business_id, sizeof out.business_id);
         memcpy(out.name, in.name, sizeof out.name);

@@ -121,12 +121,14 @@ int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret
 
 /* ---- Event data ---- */
 
-/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open} with its jspec
- * table in JSPEC_LENIENT mode (producers may add members): ids canonical UUIDs, name text of at
- * most CUSTOMER_OUTLET_NAME_MAX characters by the same rule as HTTP bodies (jspec_text_check),
- * lat/lng JSON numbers in range, is_open a boolean. Returns 0 with *ret filled, or OF_EPERMANENT
- * with *ret untouched and, in err (may be NULL), the reason for the dead letter:
- * "data.<field>: <why>" ("data: ..." for the whole object), never the value. */
+/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open, version?} with
+ * its jspec table in JSPEC_LENIENT mode (producers may add members): ids canonical UUIDs, name
+ * text of at most CUSTOMER_OUTLET_NAME_MAX characters by the same rule as HTTP bodies
+ * (jspec_text_check), lat/lng JSON numbers in range, is_open a boolean, version (optional: events
+ * of producers that predate it have none, ret->version 0) a JSON integer from 1 to 2^63 - 1.
+ * Returns 0 with *ret filled, or OF_EPERMANENT with *ret untouched and, in err (may be NULL), the
+ * reason for the dead letter: "data.<field>: <why>" ("data: ..." for the whole object), never the
+ * value. */
 int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
                                 size_t errlen) __attribute__((warn_unused_result));
 

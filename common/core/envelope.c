@@ -315,6 +315,24 @@ char *envelope_encode(const struct envelope *ev)
     return out;
 }
 
+int envelope_occurred_ms(const struct envelope *ev, int64_t now_ms, int64_t max_skew_ms,
+                         int64_t *ret_ms, const char **ret_reason)
+{
+    int64_t at;
+    const char *why = NULL;
+    if (timestamp_parse(ev->occurred_at, &at) != 0)
+        why = "occurred_at: not a timestamp";
+    else if (at > now_ms && at - now_ms > max_skew_ms)
+        why = "occurred_at: more than the allowed skew in the future";
+    if (why) {
+        if (ret_reason)
+            *ret_reason = why;
+        return OF_EPERMANENT;
+    }
+    *ret_ms = at;
+    return OF_OK;
+}
+
 void envelope_clear(struct envelope *ev)
 {
     if (!ev)

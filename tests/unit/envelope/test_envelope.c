@@ -263,6 +263,48 @@ static void unknown_version_message(void **state)
     free(buf);
 }
 
+/* occurred_at for ordering: at most the allowed skew ahead of now. */
+static void occurred_skew(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *at;
+        int ok;
+    } cases[] = {
+        {"2026-11-21T10:00:00.000Z", 1}, /* now */
+        {"2020-01-01T00:00:00.000Z", 1}, /* the past is fine */
+        {"2026-11-21T10:05:00.000Z", 1}, /* exactly the skew ahead */
+        {"2026-11-21T10:05:00.001Z", 0}, /* a millisecond more */
+        {"2026-11-21T10:04:59Z", 1},     /* no fraction */
+        {"9999-12-31T23:59:59.999Z", 0}, /* the far future */
+        {"not a time", 0},
+    };
+    int64_t now, got, before = 42;
+    assert_int_equal(timestamp_parse("2026-11-21T10:00:00.000Z", &now), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct envelope ev = {0};
+        snprintf(ev.occurred_at, sizeof ev.occurred_at, "%s", cases[i].at);
+        const char *why = NULL;
+        got = before;
+        int rc = envelope_occurred_ms(&ev, now, 300 * 1000, &got, &why);
+        if ((rc == 0) != cases[i].ok)
+            fail_msg("%s: rc %d (%s)", cases[i].at, rc, why ? why : "");
+        if (cases[i].ok) {
+            assert_int_equal(rc, 0);
+            int64_t want;
+            assert_int_equal(timestamp_parse(cases[i].at, &want), 0);
+            assert_int_equal(got, want);
+        } else {
+            assert_int_equal(rc, OF_EPERMANENT);
+            assert_int_equal(got, before);
+            assert_non_null(why);
+            assert_string_equal(why, i == 6 ? "occurred_at: not a timestamp"
+                                            : "occurred_at: more than the allowed skew in the "
+                                              "future");
+        }
+    }
+}
+
 /* ---- building and encoding -------------------------------------------------------------- */
 
 /* Reals in data are written in their shortest round-trip form (jsonout.h), not jansson's %.17g,
@@ -564,6 +606,7 @@ int main(void)
         cmocka_unit_test(unknown_version_message),
         cmocka_unit_test(encode_exact_text),
         cmocka_unit_test(encode_shortest_reals),
+        cmocka_unit_test(occurred_skew),
         cmocka_unit_test(init_round_trips_every_topic),
         cmocka_unit_test(init_fresh_ids),
         cmocka_unit_test(init_rejects),
