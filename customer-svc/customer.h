@@ -35,6 +35,11 @@
 #define CUSTOMER_FEED_LIMIT_DEFAULT     20
 #define CUSTOMER_FEED_LIMIT_MAX         100
 #define CUSTOMER_CURSOR_SIZE            128 /* longest encoded cursor, NUL included */
+/* An encoded cursor's length and first character, as docs/openapi/customer-svc.yaml states them:
+ * "0:<uuid>" (38 bytes) to "4.9406564584124654e-324:<uuid>" (60) in base64url, whose first
+ * character stands for a digit (0x30-0x39 >> 2: 'M', 'N' or 'O'). */
+#define CUSTOMER_CURSOR_MIN_LEN 51
+#define CUSTOMER_CURSOR_MAX_LEN 80
 
 /* An account. role is exactly one enum auth_role bit (AUTH_CUSTOMER, AUTH_BUSINESS,
  * AUTH_PARTNER; AUTH_ADMIN only for tokens minted by the operator, never from a client). Empty

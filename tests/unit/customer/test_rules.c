@@ -765,7 +765,8 @@ static void cursor_round_trip(void **state)
     for (size_t i = 0; i < N(distances) + 2000; i++) {
         in.distance_m = i < N(distances) ? distances[i] : (double)rand() / RAND_MAX * 2.0e7;
         assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
-        assert_true(strlen(s) < CUSTOMER_CURSOR_SIZE);
+        assert_true(strlen(s) >= CUSTOMER_CURSOR_MIN_LEN && strlen(s) <= CUSTOMER_CURSOR_MAX_LEN);
+        assert_non_null(strchr("MNO", s[0])); /* the OpenAPI pattern ^[MNO][A-Za-z0-9_-]{50,79} */
         assert_int_equal(strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
                                    "-_"),
                          strlen(s));
@@ -775,6 +776,13 @@ static void cursor_round_trip(void **state)
         assert_true(out.distance_m == in.distance_m && !signbit(out.distance_m));
         assert_string_equal(out.outlet_id, OUTLET_ID);
     }
+    /* The bounds are reached: distance 0 is the shortest, the smallest denormal the longest. */
+    in.distance_m = 0.0;
+    assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
+    assert_int_equal(strlen(s), CUSTOMER_CURSOR_MIN_LEN);
+    in.distance_m = 5e-324;
+    assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
+    assert_int_equal(strlen(s), CUSTOMER_CURSOR_MAX_LEN);
     /* The format is the documented one. */
     in.distance_m = 1234.5;
     snprintf(text, sizeof text, "1234.5:%s", OUTLET_ID);
