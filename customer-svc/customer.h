@@ -8,10 +8,12 @@
 #include "common/auth.h"
 #include "common/uuid.h"
 
-/* Phone numbers are E.164: '+', then 8 to 15 digits, the first not 0. */
+/* Phone numbers are E.164: '+', then 8 to 15 digits, the first not 0, stored and compared in
+ * the normalised form of customer_rules_phone_normalize. */
 #define CUSTOMER_PHONE_MIN_DIGITS 8
 #define CUSTOMER_PHONE_MAX_DIGITS 15
 #define CUSTOMER_PHONE_SIZE       (1 + CUSTOMER_PHONE_MAX_DIGITS + 1) /* '+', digits, NUL */
+#define CUSTOMER_PHONE_VISIBLE    4 /* digits a redacted phone shows at most */
 
 /* Text limits count characters (Unicode code points, as Postgres varchar(n) does); the buffers
  * hold up to 4 UTF-8 bytes per character and the NUL. */
@@ -33,6 +35,11 @@
 #define CUSTOMER_FEED_LIMIT_DEFAULT     20
 #define CUSTOMER_FEED_LIMIT_MAX         100
 #define CUSTOMER_CURSOR_SIZE            128 /* longest encoded cursor, NUL included */
+/* An encoded cursor's length and first character, as docs/openapi/customer-svc.yaml states them:
+ * "0:<uuid>" (38 bytes) to "4.9406564584124654e-324:<uuid>" (60) in base64url, whose first
+ * character stands for a digit (0x30-0x39 >> 2: 'M', 'N' or 'O'). */
+#define CUSTOMER_CURSOR_MIN_LEN 51
+#define CUSTOMER_CURSOR_MAX_LEN 80
 
 /* An account. role is exactly one enum auth_role bit (AUTH_CUSTOMER, AUTH_BUSINESS,
  * AUTH_PARTNER; AUTH_ADMIN only for tokens minted by the operator, never from a client). Empty
@@ -63,6 +70,7 @@ struct customer_outlet {
     char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
     double lat, lng; /* degrees, valid */
     bool is_open;
+    int64_t version; /* the producer's version of the outlet (>= 1), 0 when the event has none */
 };
 
 /* Where a feed page starts: after the outlet (distance_m, outlet_id) in the order

@@ -30,6 +30,10 @@ const struct config_var customer_config_vars[] = {
      CC(otp_rate_ip), 0, 0, NULL},
     {"OF_OTP_RATE_VERIFY", CONFIG_STRING, "10/10m", "OTP verifications allowed per phone",
      CC(otp_rate_verify), 0, 0, NULL},
+    {"OF_EVENT_MAX_SKEW_S", CONFIG_INT, "300",
+     "seconds a consumed event's occurred_at may lie in the future (producer clock skew); later "
+     "ones are dead-lettered",
+     CC(event_max_skew_s), 0, 86400, NULL},
 };
 const size_t customer_n_config_vars = sizeof customer_config_vars / sizeof customer_config_vars[0];
 
@@ -89,6 +93,7 @@ int customer_app_init(struct daemon *d)
     d->app = app;
     app->dev = strcmp(d->cfg.env, "dev") == 0;
     app->token_ttl_s = cfg->jwt_ttl_s;
+    app->event_max_skew_ms = (int64_t)cfg->event_max_skew_s * 1000;
     app->sms = customer_sms_log;
     if (!d->verifier) {
         log_error(NULL, "OF_JWT_PUBLIC_KEY is required");

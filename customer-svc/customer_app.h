@@ -1,5 +1,6 @@
-/* customer-svc's own settings (OF_JWT_PRIVATE_KEY, OF_OTP_*), its state (token signer, OTP
- * secret, rate-limit rules, SMS sender) and the lifecycle hooks that build and free it. */
+/* customer-svc's own settings (OF_JWT_PRIVATE_KEY, OF_OTP_*, OF_EVENT_MAX_SKEW_S), its state (token
+ * signer, OTP secret, rate-limit rules, SMS sender) and the lifecycle hooks that build and free it.
+ */
 #ifndef CUSTOMER_APP_H
 #define CUSTOMER_APP_H
 
@@ -21,6 +22,7 @@ struct customer_config {
     char *otp_rate_phone;  /* OF_OTP_RATE_PHONE: "3/10m" */
     char *otp_rate_ip;     /* OF_OTP_RATE_IP: "20/10m" */
     char *otp_rate_verify; /* OF_OTP_RATE_VERIFY: "10/10m" */
+    long event_max_skew_s; /* OF_EVENT_MAX_SKEW_S: how far ahead an event's occurred_at may be */
 };
 
 extern const struct config_var customer_config_vars[];
@@ -31,7 +33,7 @@ extern const size_t customer_n_config_vars;
 typedef int (*customer_sms_fn)(void *ctx, const char *phone, const char *code,
                                const struct log_fields *log);
 
-/* The shipped sender: logs "OTP sent to +44******1234" (customer_rules_phone_redact, never the
+/* The shipped sender: logs "OTP sent to +44********23" (customer_rules_phone_redact, never the
  * code). */
 int customer_sms_log(void *ctx, const char *phone, const char *code, const struct log_fields *log);
 
@@ -43,6 +45,7 @@ struct customer_app {
     bool dev; /* OF_ENV=dev: the OTP answer carries dev_code */
     long token_ttl_s;
     struct ratelimit_rule rate_phone, rate_ip, rate_verify;
+    int64_t event_max_skew_ms; /* consumed events dated later than now + this are dead letters */
     customer_sms_fn sms;
     void *sms_ctx;
 };

@@ -1,10 +1,12 @@
 /* customer-svc events: outlet handlers and the event builders (see customer_events.h). */
 #include "customer_events.h"
 
+#include "common/daemon.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/outbox.h"
 #include "common/timefmt.h"
+#include "customer_app.h"
 #include "customer_json.h"
 #include "customer_rules.h"
 #include "customer_store.h"
@@ -14,18 +16,22 @@
 
 /* ---- Consumed: business.outlet.created.v1 / business.outlet.updated.v1 ---- */
 
-/* Dead-letters what the rules refuse, with their reason (it names the field, never the value);
- * upserts the rest as of the producer's occurred_at. */
+/* Dead-letters what the rules refuse, with their reason (it names the field, never the value),
+ * and an event dated further ahead than OF_EVENT_MAX_SKEW_S; upserts the rest under the
+ * producer's version (customer_store_outlet_upsert). */
 static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
 {
+    const struct customer_app *app = ((const struct daemon *)ctx->app)->app;
     struct customer_outlet o;
     char why[160];
-    int64_t version;
-    if (timestamp_parse(ev->occurred_at, &version) != 0)
-        return consumer_fail(ctx, "occurred_at: not a timestamp");
+    const char *reason;
+    int64_t occurred_ms;
+    if (envelope_occurred_ms(ev, time_now_ms(), app->event_max_skew_ms, &occurred_ms, &reason) !=
+        OF_OK)
+        return consumer_fail(ctx, "%s", reason);
     if (customer_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK)
         return consumer_fail(ctx, "%s", why);
-    return customer_store_outlet_upsert(ctx->db, &o, version);
+    return customer_store_outlet_upsert(ctx->db, &o, occurred_ms);
 }
 
 const struct event_handler customer_events_handlers[] = {

@@ -13,9 +13,10 @@
 #include "customer.h"
 
 /* service_def.handlers: both outlet topics, no lock keys. A handler dead-letters (OF_EPERMANENT)
- * data that customer_rules_outlet_event rejects or an unparsable occurred_at, upserts the outlet
- * as of occurred_at (an older event than the stored one changes nothing) and returns database
- * errors as db_exec classified them. */
+ * data that customer_rules_outlet_event rejects, an unparsable occurred_at and one more than
+ * OF_EVENT_MAX_SKEW_S in the future (envelope_occurred_ms), upserts the outlet under the
+ * producer's version (customer_store_outlet_upsert: an event that is not newer changes nothing)
+ * and returns database errors as db_exec classified them. */
 extern const struct event_handler customer_events_handlers[];
 extern const size_t customer_events_n_handlers;
 

@@ -58,12 +58,20 @@ void customer_http_path_id(struct http_request *req, char ret[UUID_STR_LEN])
     snprintf(ret, UUID_STR_LEN, "%s", id && strlen(id) < UUID_STR_LEN ? id : "");
 }
 
+#define RATE_KEY_SIZE 160
+
+/* The Redis key of an OTP limit: "otp:<kind>:<who>" (who a normalised phone or an address). */
+static void rate_key(char key[RATE_KEY_SIZE], const char *kind, const char *who)
+{
+    snprintf(key, RATE_KEY_SIZE, "otp:%s:%s", kind, who);
+}
+
 /* One request against the OTP limit rule, keyed "otp:<kind>:<who>". */
 static bool rate_limit(struct http_request *req, struct http_response *res, const char *kind,
                        const char *who, const struct ratelimit_rule *rule)
 {
-    char key[160];
-    snprintf(key, sizeof key, "otp:%s:%s", kind, who);
+    char key[RATE_KEY_SIZE];
+    rate_key(key, kind, who);
     return daemon_rate_limit(req->app, res, key, rule);
 }
 
@@ -124,10 +132,14 @@ void customer_http_otp_request(struct http_request *req, struct http_response *r
         customer_http_reply_rules(res, &err);
         goto out;
     }
-    char addr[INET6_ADDRSTRLEN + 1];
+    /* Both limits, one set of RateLimit-* headers: the one closest to exhaustion. */
+    char addr[INET6_ADDRSTRLEN + 1], ip_key[RATE_KEY_SIZE], phone_key[RATE_KEY_SIZE];
     http_client_address(req, addr, sizeof addr);
-    if (!rate_limit(req, res, "ip", addr, &app->rate_ip) ||
-        !rate_limit(req, res, "phone", in.phone, &app->rate_phone))
+    rate_key(ip_key, "ip", addr);
+    rate_key(phone_key, "phone", in.phone);
+    const struct daemon_rate_check checks[] = {{ip_key, &app->rate_ip},
+                                               {phone_key, &app->rate_phone}};
+    if (!daemon_rate_limits(req->app, res, checks, 2))
         goto out;
     otp_issue(req, res, &in);
 out:

@@ -36,15 +36,98 @@ static bool is_alnum(char c)
     return is_digit(c) || is_alpha(c);
 }
 
+/* ---- Phones ----
+ * The numbering plans whose national numbers are dialled with a trunk prefix 0 that is dropped
+ * after the country code, and whose national significant numbers (NSN) never begin with 0
+ * followed by 1-9: {country code, shortest NSN, longest NSN}. Taken from the metadata of
+ * Google's libphonenumber (PhoneNumberMetadata.xml, release 9.0: nationalPrefix="0" for every
+ * region of the code, no generalDesc nationalNumberPattern that matches a prefix 0[1-9], the
+ * possibleLengths of its regions), which follows ITU-T E.164 and the national plans each
+ * administration notifies in the ITU Operational Bulletin. Not here, so a 0 after the code is
+ * kept: Italy, San Marino and the Vatican (39, 378, 379: the 0 of a fixed line is part of the
+ * number, +39 06 ... is Rome), the codes without a trunk prefix (Spain 34, Norway 47, Denmark
+ * 45, Greece 30, Portugal 351, Poland 48, Czechia 420, Singapore 65, Mexico 52 ...), those
+ * whose trunk prefix is not 0 (NANP 1, Russia and Kazakhstan 7 (8), Hungary 36 (06), Belarus
+ * 375 (8)), those whose numbers begin with 0 (Côte d'Ivoire 225, Congo 242, Rwanda 250 ...). */
+static const struct trunk_zero_plan {
+    uint16_t cc;
+    uint8_t nsn_min, nsn_max;
+} trunk_zero[] = {
+    {20, 8, 10},  {27, 5, 10},  {31, 5, 11},  {32, 8, 9},   {33, 9, 9},   {40, 6, 9},
+    {41, 9, 12},  {43, 4, 13},  {44, 7, 10},  {46, 6, 12},  {49, 4, 15},  {51, 8, 9},
+    {53, 6, 10},  {54, 10, 11}, {55, 8, 11},  {57, 8, 11},  {58, 10, 10}, {60, 8, 10},
+    {61, 5, 12},  {62, 7, 17},  {63, 6, 13},  {64, 5, 10},  {66, 8, 13},  {81, 8, 17},
+    {82, 5, 14},  {84, 7, 10},  {86, 7, 12},  {90, 7, 13},  {91, 8, 13},  {92, 8, 12},
+    {93, 9, 9},   {94, 9, 9},   {95, 6, 10},  {98, 4, 10},  {211, 9, 9},  {212, 9, 9},
+    {213, 8, 9},  {218, 9, 9},  {231, 7, 9},  {232, 8, 8},  {233, 8, 9},  {234, 10, 14},
+    {243, 7, 10}, {249, 9, 9},  {251, 9, 9},  {252, 6, 9},  {254, 7, 10}, {255, 9, 9},
+    {256, 9, 9},  {260, 9, 9},  {261, 9, 9},  {262, 9, 9},  {263, 7, 10}, {264, 8, 9},
+    {265, 7, 9},  {291, 7, 7},  {353, 7, 10}, {355, 6, 9},  {358, 5, 12}, {359, 6, 12},
+    {370, 8, 8},  {373, 8, 8},  {374, 8, 8},  {377, 8, 9},  {380, 9, 10}, {381, 6, 12},
+    {382, 8, 9},  {383, 8, 12}, {385, 7, 9},  {386, 5, 8},  {387, 8, 9},  {389, 8, 8},
+    {421, 6, 9},  {423, 7, 9},  {508, 6, 9},  {590, 9, 9},  {591, 8, 9},  {593, 8, 11},
+    {594, 9, 9},  {595, 6, 11}, {596, 9, 9},  {598, 4, 13}, {686, 5, 8},  {850, 8, 10},
+    {855, 8, 10}, {856, 8, 10}, {880, 6, 10}, {886, 7, 11}, {961, 7, 8},  {962, 8, 9},
+    {963, 8, 9},  {964, 8, 10}, {966, 9, 10}, {967, 7, 9},  {970, 8, 10}, {971, 5, 12},
+    {972, 7, 12}, {976, 8, 10}, {977, 8, 11}, {994, 9, 9},  {995, 9, 9},  {996, 9, 10},
+};
+
+/* The plan of the country code at the start of digits, or NULL. Country codes are a prefix code
+ * (ITU-T E.164), so at most one of the 1- to 3-digit prefixes can be one. */
+static const struct trunk_zero_plan *trunk_zero_plan(const char *digits, size_t *ret_cc_len)
+{
+    unsigned cc = 0;
+    for (size_t len = 1; len <= 3; len++) {
+        cc = cc * 10 + (unsigned)(digits[len - 1] - '0');
+        for (size_t i = 0; i < sizeof trunk_zero / sizeof trunk_zero[0]; i++) {
+            if (trunk_zero[i].cc == cc) {
+                *ret_cc_len = len;
+                return &trunk_zero[i];
+            }
+        }
+    }
+    return NULL;
+}
+
+/* The normalisation of customer_rules_phone_normalize; a static reason on failure. */
+static const char *phone_normalize(const char *s, char ret[CUSTOMER_PHONE_SIZE])
+{
+    static const char *const format = "must be an E.164 number: '+' and 8 to 15 digits, e.g. "
+                                      "+447700900123";
+    size_t n = 0, cc_len = 0;
+    if (!s || s[0] != '+' || s[1] == '0')
+        return format;
+    const char *digits = s + 1;
+    while (is_digit(digits[n]))
+        n++;
+    if (digits[n] != '\0' || n < 3 || n > CUSTOMER_PHONE_MAX_DIGITS + 1)
+        return format;
+    char out[CUSTOMER_PHONE_SIZE + 1] = "+";
+    const struct trunk_zero_plan *plan = trunk_zero_plan(digits, &cc_len);
+    memcpy(out + 1, digits, cc_len);
+    size_t skip =
+        plan && digits[cc_len] == '0' && is_digit(digits[cc_len + 1]) && digits[cc_len + 1] != '0'
+            ? 1
+            : 0;
+    memcpy(out + 1 + cc_len, digits + cc_len + skip, n - cc_len - skip + 1);
+    size_t total = n - skip, nsn = total - cc_len;
+    if (total < CUSTOMER_PHONE_MIN_DIGITS || total > CUSTOMER_PHONE_MAX_DIGITS)
+        return format;
+    if (plan && (nsn < plan->nsn_min || nsn > plan->nsn_max))
+        return "has too few or too many digits for its country code";
+    memcpy(ret, out, total + 2);
+    return NULL;
+}
+
+int customer_rules_phone_normalize(const char *s, char ret[CUSTOMER_PHONE_SIZE])
+{
+    return phone_normalize(s, ret) ? OF_EPERMANENT : OF_OK;
+}
+
 bool customer_rules_phone_valid(const char *s)
 {
-    size_t n = 0;
-
-    if (!s || s[0] != '+' || s[1] == '0')
-        return false;
-    for (s++; is_digit(*s); s++)
-        n++;
-    return *s == '\0' && n >= CUSTOMER_PHONE_MIN_DIGITS && n <= CUSTOMER_PHONE_MAX_DIGITS;
+    char norm[CUSTOMER_PHONE_SIZE];
+    return customer_rules_phone_normalize(s, norm) == OF_OK && strcmp(norm, s) == 0;
 }
 
 int customer_rules_role_parse(const char *s, unsigned *ret_role)
@@ -128,9 +211,11 @@ bool customer_rules_email_valid(const char *s)
 
 void customer_rules_phone_redact(const char *phone, char *ret, size_t len)
 {
-    size_t n = strlen(phone), i = 0;
-    for (; i < n && i + 1 < len; i++)
-        ret[i] = (i < 3 || i + 4 >= n) ? phone[i] : '*';
+    size_t sign = phone[0] == '+', n = strlen(phone) - sign, i = 0;
+    size_t visible = n / 2 < CUSTOMER_PHONE_VISIBLE ? n / 2 : CUSTOMER_PHONE_VISIBLE;
+    size_t tail = visible / 2, head = sign + visible - tail; /* head counts the '+' */
+    for (; i < sign + n && i + 1 < len; i++)
+        ret[i] = (i < head || i >= sign + n - tail) ? phone[i] : '*';
     if (len)
         ret[i] = '\0';
 }
@@ -149,13 +234,19 @@ bool customer_rules_code_valid(const char *s)
 /* ------------------------------------------------------------------------------------------ */
 /* JSON bodies: checkers for the domain rules, then one jspec table per request */
 
-static int phone_check(const json_t *v, const struct jspec_field *f, void *dst,
+/* The phone, normalised (a JSPEC_T_CUSTOM parser: it writes char[CUSTOMER_PHONE_SIZE]). */
+static int phone_parse(const json_t *v, const struct jspec_field *f, void *dst,
                        struct jspec_error *err)
 {
-    (void)dst;
-    if (!customer_rules_phone_valid(json_string_value(v)))
-        return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "must be an E.164 number: '+' and 8 to 15 digits, e.g. +447700900123");
+    const char *s, *why;
+    size_t len;
+    char phone[CUSTOMER_PHONE_SIZE];
+    if (jspec_string(v, f->name, &s, &len, err) < 0)
+        return OF_EPERMANENT;
+    why = phone_normalize(s, phone);
+    if (why)
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "%s", why);
+    memcpy(dst, phone, sizeof phone);
     return OF_OK;
 }
 
@@ -230,7 +321,7 @@ static int parse_into(const json_t *body, const struct jspec *spec, void *ret,
 
 #define OTP_REQ struct customer_otp_request
 static const struct jspec_field otp_request_fields[] = {
-    JSPEC_STRING(OTP_REQ, phone, 0, .check = phone_check),
+    JSPEC_CUSTOM(OTP_REQ, phone, phone_parse),
     JSPEC_CUSTOM(OTP_REQ, role, role_parse, .presence = JSPEC_OPTIONAL),
 };
 static const struct jspec otp_request_spec =
@@ -248,7 +339,7 @@ int customer_rules_otp_request(const json_t *body, struct customer_otp_request *
 
 #define OTP_VER struct customer_otp_verify
 static const struct jspec_field otp_verify_fields[] = {
-    JSPEC_STRING(OTP_VER, phone, 0, .check = phone_check),
+    JSPEC_CUSTOM(OTP_VER, phone, phone_parse),
     JSPEC_STRING(OTP_VER, code, 0, .check = code_check),
     JSPEC_CUSTOM(OTP_VER, role, role_parse, .presence = JSPEC_OPTIONAL),
 };
@@ -455,6 +546,7 @@ struct outlet_event {
     char name[CUSTOMER_TEXT_SIZE(CUSTOMER_OUTLET_NAME_MAX)];
     double lat, lng;
     bool is_open;
+    int64_t version;
 };
 
 #define OUTLET struct outlet_event
@@ -465,6 +557,7 @@ static const struct jspec_field outlet_fields[] = {
     JSPEC_NUMBER(OUTLET, lat, -90, 90),
     JSPEC_NUMBER(OUTLET, lng, -180, 180),
     JSPEC_BOOLEAN(OUTLET, is_open),
+    JSPEC_INTEGER(OUTLET, version, 1, INT64_MAX, .presence = JSPEC_OPTIONAL),
 };
 static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
 
@@ -474,7 +567,8 @@ int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret,
     struct jspec_error e;
     OUTLET in = {0};
     if (jspec_parse(data, &outlet_spec, &in, &e) == 0) {
-        struct customer_outlet out = {.lat = in.lat, .lng = in.lng, .is_open = in.is_open};
+        struct customer_outlet out = {
+            .lat = in.lat, .lng = in.lng, .is_open = in.is_open, .version = in.version};
         memcpy(out.id, in.outlet_id, sizeof out.id);
         memcpy(out.business_id, in.business_id, sizeof out.business_id);
         memcpy(out.name, in.name, sizeof out.name);

@@ -13,13 +13,15 @@
 #include "common/jspec.h"
 #include "customer.h"
 
-/* POST /v1/auth/otp {phone, role?}. role defaults to AUTH_CUSTOMER. */
+/* POST /v1/auth/otp {phone, role?}. role defaults to AUTH_CUSTOMER; phone is normalised
+ * (customer_rules_phone_normalize). */
 struct customer_otp_request {
     char phone[CUSTOMER_PHONE_SIZE];
     unsigned role;
 };
 
-/* POST /v1/auth/verify {phone, code, role?}. role defaults to AUTH_CUSTOMER. */
+/* POST /v1/auth/verify {phone, code, role?}. role defaults to AUTH_CUSTOMER; phone is
+ * normalised. */
 struct customer_otp_verify {
     char phone[CUSTOMER_PHONE_SIZE];
     char code[CUSTOMER_OTP_CODE_DIGITS + 1];
@@ -37,7 +39,18 @@ struct customer_profile_patch {
 
 /* ---- Single values ---- */
 
-/* True if s is E.164: '+', then 8 to 15 ASCII digits, the first not 0. */
+/* Normalises a phone number as a client typed it into its one E.164 spelling, before it is
+ * counted by a rate limit, hashed or stored, so that +4407700900123 and +447700900123 are one
+ * phone. s must be '+' and 3 to 16 ASCII digits, the first not 0 (no spaces, dashes or
+ * parentheses). When the country code is one of the plans with a trunk prefix 0 that is dropped
+ * in international dialling (the table in customer_rules.c: 44, 49, 33, 61, 81, 91 and about a
+ * hundred more, derived from libphonenumber's metadata; not 39, Italy, where the 0 is part of
+ * the number) and a 0 follows it, then a digit 1-9, that 0 is removed. The result must then be
+ * E.164: '+' and 8 to 15 digits, the national part within its plan's shortest and longest
+ * length. Writes it into ret and returns 0, or returns OF_EPERMANENT with ret untouched. */
+int customer_rules_phone_normalize(const char *s, char ret[CUSTOMER_PHONE_SIZE])
+    __attribute__((warn_unused_result));
+/* True if s is a phone in its normalised form: customer_rules_phone_normalize(s) gives s. */
 bool customer_rules_phone_valid(const char *s);
 /* The role a client may ask for: "customer", "business" or "partner" (exact, lowercase) give
  * AUTH_CUSTOMER, AUTH_BUSINESS or AUTH_PARTNER in *ret_role. "admin" and anything else return
@@ -49,9 +62,12 @@ int customer_rules_role_parse(const char *s, unsigned *ret_role)
  * dots, and a domain of at least two dot-separated labels of [A-Za-z0-9-] (1 to 63 each, no
  * leading or trailing '-'), the last at least 2 letters. */
 bool customer_rules_email_valid(const char *s);
-/* Writes phone into ret (len bytes, cut to fit, always NUL-terminated when len > 0) with every
- * character but the first three and the last four replaced by '*': the only form in which a
- * phone number may reach a log line. */
+/* Writes phone into ret (len bytes, cut to fit, always NUL-terminated when len > 0) with all
+ * but a few characters replaced by '*': the only form in which a phone number may reach a log
+ * line. A leading '+' is kept; of the n characters after it, v = min(CUSTOMER_PHONE_VISIBLE,
+ * n / 2) stay visible, the first ceil(v / 2) (the start of the country code) and the last
+ * floor(v / 2): +447700900123 -> +44********23, +12345678 -> +12****78. Whatever the length, at
+ * least half of the digits are hidden, and never more than 4 are shown. */
 void customer_rules_phone_redact(const char *phone, char *ret, size_t len);
 /* True if s is exactly CUSTOMER_OTP_CODE_DIGITS ASCII digits. */
 bool customer_rules_code_valid(const char *s);
@@ -105,12 +121,14 @@ int customer_rules_cursor_decode(const char *s, struct customer_feed_cursor *ret
 
 /* ---- Event data ---- */
 
-/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open} with its jspec
- * table in JSPEC_LENIENT mode (producers may add members): ids canonical UUIDs, name text of at
- * most CUSTOMER_OUTLET_NAME_MAX characters by the same rule as HTTP bodies (jspec_text_check),
- * lat/lng JSON numbers in range, is_open a boolean. Returns 0 with *ret filled, or OF_EPERMANENT
- * with *ret untouched and, in err (may be NULL), the reason for the dead letter:
- * "data.<field>: <why>" ("data: ..." for the whole object), never the value. */
+/* Checks an outlet event's data {outlet_id, business_id, name, lat, lng, is_open, version?} with
+ * its jspec table in JSPEC_LENIENT mode (producers may add members): ids canonical UUIDs, name
+ * text of at most CUSTOMER_OUTLET_NAME_MAX characters by the same rule as HTTP bodies
+ * (jspec_text_check), lat/lng JSON numbers in range, is_open a boolean, version (optional: events
+ * of producers that predate it have none, ret->version 0) a JSON integer from 1 to 2^63 - 1.
+ * Returns 0 with *ret filled, or OF_EPERMANENT with *ret untouched and, in err (may be NULL), the
+ * reason for the dead letter: "data.<field>: <why>" ("data: ..." for the whole object), never the
+ * value. */
 int customer_rules_outlet_event(const json_t *data, struct customer_outlet *ret, char *err,
                                 size_t errlen) __attribute__((warn_unused_result));
 

@@ -285,24 +285,28 @@ int customer_store_address_delete(PGconn *c, const char *account_id, const char 
 
 /* ---- Outlets ---- */
 
-int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
+int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t occurred_ms)
 {
-    char lat[32], lng[32], ver[32];
+    char lat[32], lng[32], ver[32], at[32];
     snprintf(lat, sizeof lat, "%.17g", o->lat);
     snprintf(lng, sizeof lng, "%.17g", o->lng);
-    snprintf(ver, sizeof ver, "%" PRId64, version);
-    const char *p[] = {o->id, o->business_id, o->name, lat, lng, o->is_open ? "t" : "f", ver};
+    snprintf(ver, sizeof ver, "%" PRId64, o->version);
+    snprintf(at, sizeof at, "%" PRId64, occurred_ms);
+    const char *p[] = {o->id, o->business_id,         o->name, lat,
+                       lng,   o->is_open ? "t" : "f", at,      o->version > 0 ? ver : NULL};
     return db_exec(c,
                    "INSERT INTO customer.outlets AS o "
-                   "(id, business_id, name, lat, lng, is_open, version, updated_at) "
+                   "(id, business_id, name, lat, lng, is_open, occurred_ms, version, updated_at) "
                    "VALUES ($1, $2, $3, $4::float8, $5::float8, $6::boolean, $7::bigint, "
-                   "to_timestamp($7::bigint / 1000.0)) "
+                   "$8::bigint, to_timestamp($7::bigint / 1000.0)) "
                    "ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, "
                    "name = excluded.name, lat = excluded.lat, lng = excluded.lng, "
-                   "is_open = excluded.is_open, version = excluded.version, "
-                   "updated_at = excluded.updated_at "
-                   "WHERE o.version <= excluded.version",
-                   7, p, NULL, NULL, 0);
+                   "is_open = excluded.is_open, occurred_ms = excluded.occurred_ms, "
+                   "version = excluded.version, updated_at = excluded.updated_at "
+                   "WHERE CASE WHEN excluded.version IS NOT NULL "
+                   "THEN o.version IS NULL OR o.version < excluded.version "
+                   "ELSE o.version IS NULL AND o.occurred_ms <= excluded.occurred_ms END",
+                   8, p, NULL, NULL, 0);
 }
 
 #define OUTLET_IN_BOX                                                                              \

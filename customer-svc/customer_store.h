@@ -71,9 +71,15 @@ int customer_store_address_delete(PGconn *c, const char *account_id, const char 
 
 /* ---- Outlets: the read model of business.outlet.* events ---- */
 
-/* Inserts or replaces outlet o as of version (the event's occurred_at, Unix milliseconds); a
- * version older than the stored one changes nothing (still OF_OK). */
-int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t version)
+/* Inserts or replaces outlet o, from an event that occurred at occurred_ms (Unix milliseconds),
+ * when it is newer than the stored state; otherwise changes nothing (still OF_OK). Newer means:
+ * - o->version >= 1 (the producer's per-outlet counter): the stored row has no version (it came
+ *   from events without one) or a smaller one; wall-clock time plays no part, so neither a
+ *   producer's clock nor an occurred_at of 9999-12-31 can pin an outlet;
+ * - o->version 0 (an event from a producer that predates version): the stored row has no
+ *   version either and an occurred_ms not later than this one (the old rule); once an outlet
+ *   has a version, events without one cannot be ordered against it and are ignored. */
+int customer_store_outlet_upsert(PGconn *c, const struct customer_outlet *o, int64_t occurred_ms)
     __attribute__((warn_unused_result));
 /* The open outlets inside box (see common/geo.h for the wrap rule), in a new array (*ret, freed
  * with free(); NULL when empty) of *ret_n. */

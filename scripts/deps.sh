@@ -17,9 +17,10 @@ BUILD_PACKAGES=(
 STACK_PACKAGES=(
     postgresql postgresql-client redis-server kcat jq curl procps iproute2 openssl
 )
-# Development tools: memory checking, formatting, offline check of docker-compose.yml.
+# Development tools: memory checking, formatting, offline check of docker-compose.yml, and the
+# OpenAPI checks of the integration tests (YAML and JSON Schema for Python).
 DEV_PACKAGES=(
-    valgrind clang-format docker-compose yq
+    valgrind clang-format docker-compose yq python3-yaml python3-jsonschema
 )
 
 installed() {

@@ -35,10 +35,20 @@
  *   a successful decode jwt_get_alg() must be ES256: otherwise an HS256 token whose HMAC secret
  *   is our public key PEM (which is public) would pass, and so would ES384 signed with a P-256
  *   key. libjwt itself refuses "none" when a key is given; we check anyway.
+ * - The signature must be the canonical one: 64 bytes r || s with 1 <= r < n and
+ *   1 <= s <= n/2 (n the P-256 group order). ECDSA signatures are malleable: (r, n - s) verifies
+ *   as well as (r, s), and OpenSSL accepts both, so without this every token has a second
+ *   spelling. auth_sign() writes the low-S one (BIP 62 and RFC 6979 practice, what Bitcoin and
+ *   Ethereum require).
+ * - libjwt parses the header and claims with jansson's defaults, where a duplicate member
+ *   silently replaces the first ({"role":"customer","role":"admin"} reads as admin). Both are
+ *   parsed again here from the token's own bytes with JSON_REJECT_DUPLICATES, and the claims are
+ *   read from that parse only.
  * - libjwt 1.10 checks no claim at all: kid (header), iss, sub, role, iat and exp are checked
  *   here with their JSON types (jwt_get_grant_int() would read a string exp as 0).
- * - iat may be at most skew seconds in the future, exp at most skew seconds in the past, and
- *   exp must come after iat.
+ * - iat may not be negative nor more than skew seconds in the future, exp at most skew seconds
+ *   in the past, and exp must come after iat by at most AUTH_LIFETIME_MAX (no signer of ours
+ *   makes a longer-lived token, so exp = 2^63 - 1 is refused rather than trusted for ever).
  *
  * Thread safety: a verifier is never written after creation. jwt_decode() works on a jwt_t of
  * its own per call and only reads the key bytes we pass; libjwt 1.10 has no global state (no
@@ -179,6 +189,75 @@ int auth_jwks_json(const char *public_key_pem, const char *kid, char **ret_json)
     return OF_OK;
 }
 
+/* ---- ES256 signatures: 64 bytes r || s, canonical when low-S ---- */
+
+#define SIG_LEN   64
+#define COORD_LEN 32
+
+/* The order n of the P-256 group (SEC 2 section 2.4.2, FIPS 186-4 D.1.2.3) and n / 2 rounded
+ * down, big-endian. tests/unit/auth computes both with OpenSSL's group to check auth_sign's
+ * output and to build the n - s twins that must be refused. */
+static const uint8_t p256_order[COORD_LEN] = {
+    0xff, 0xff, 0xff, 0xff, 0x00, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xbc, 0xe6, 0xfa, 0xad, 0xa7, 0x17, 0x9e, 0x84, 0xf3, 0xb9, 0xca, 0xc2, 0xfc, 0x63, 0x25, 0x51,
+};
+static const uint8_t p256_half_order[COORD_LEN] = {
+    0x7f, 0xff, 0xff, 0xff, 0x80, 0x00, 0x00, 0x00, 0x7f, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+    0xde, 0x73, 0x7d, 0x56, 0xd3, 0x8b, 0xcf, 0x42, 0x79, 0xdc, 0xe5, 0x61, 0x7e, 0x31, 0x92, 0xa8,
+};
+
+static bool is_zero(const uint8_t *v)
+{
+    uint8_t acc = 0;
+    for (size_t i = 0; i < COORD_LEN; i++)
+        acc |= v[i];
+    return acc == 0;
+}
+
+/* True when r || s is the canonical signature: 1 <= r < n, 1 <= s <= n/2. */
+static bool signature_canonical(const uint8_t sig[SIG_LEN])
+{
+    const uint8_t *r = sig, *s = sig + COORD_LEN;
+    return !is_zero(r) && memcmp(r, p256_order, COORD_LEN) < 0 && !is_zero(s) &&
+           memcmp(s, p256_half_order, COORD_LEN) <= 0;
+}
+
+/* s = n - s (big-endian, 0 < s < n). */
+static void negate_s(uint8_t s[COORD_LEN])
+{
+    unsigned borrow = 0;
+    for (size_t i = COORD_LEN; i-- > 0;) {
+        unsigned d = (unsigned)p256_order[i] - s[i] - borrow;
+        borrow = d >> 8 & 1;
+        s[i] = (uint8_t)d;
+    }
+}
+
+/* The token's signature part decoded into sig; false if it is not 64 bytes. */
+static bool signature_of(const char *token, uint8_t sig[SIG_LEN])
+{
+    const char *part = strrchr(token, '.');
+    return part && codec_b64url_decode(part + 1, strlen(part + 1), sig, SIG_LEN) == SIG_LEN;
+}
+
+/* Rewrites a libjwt ES256 token (malloc'd, signature last) to carry the low-S twin of its
+ * signature when it has the high one. false if the signature is not 64 bytes. */
+static bool make_low_s(char *token)
+{
+    uint8_t sig[SIG_LEN];
+    if (!signature_of(token, sig))
+        return false;
+    if (memcmp(sig + COORD_LEN, p256_half_order, COORD_LEN) > 0)
+        negate_s(sig + COORD_LEN);
+    char b64[CODEC_B64URL_SIZE(SIG_LEN)];
+    codec_b64url_encode(sig, SIG_LEN, b64);
+    char *part = strrchr(token, '.') + 1;
+    if (strlen(part) != strlen(b64))
+        return false;
+    memcpy(part, b64, strlen(b64));
+    return signature_canonical(sig);
+}
+
 /* ---- Signing ---- */
 
 struct auth_signer {
@@ -271,6 +350,10 @@ int auth_sign(const struct auth_signer *s, const char *sub, unsigned role, int64
     char *token = jwt_encode_str(jwt);
     if (!token)
         goto out;
+    if (!make_low_s(token)) {
+        free(token);
+        goto out;
+    }
     *ret_token = token;
     rc = OF_OK;
 out:
@@ -366,12 +449,14 @@ static const char *check_identity(const struct auth_verifier *v, const json_t *c
 static const char *check_times(const struct auth_verifier *v, const json_t *claims, int64_t now,
                                struct auth_principal *p)
 {
-    if (!int_claim(claims, "iat", &p->iat))
+    if (!int_claim(claims, "iat", &p->iat) || p->iat < 0)
         return "bad iat";
     if (!int_claim(claims, "exp", &p->exp))
         return "bad exp";
     if (p->exp <= p->iat)
         return "exp not after iat";
+    if (p->exp - p->iat > AUTH_LIFETIME_MAX) /* no overflow: 0 <= iat < exp */
+        return "lifetime too long";
     if (p->iat > now + v->skew_s)
         return "iat in the future";
     if (p->exp < now - v->skew_s)
@@ -379,33 +464,52 @@ static const char *check_times(const struct auth_verifier *v, const json_t *clai
     return NULL;
 }
 
-/* The decoded token's claims, re-read strictly with jansson; NULL if they are not an object. */
-static json_t *claims_of(jwt_t *jwt)
+/* Part i (0 header, 1 claims) of the token, parsed strictly: JSON_REJECT_DUPLICATES, an object.
+ * NULL otherwise. The parts are canonical base64url (shape_ok) and at most AUTH_TOKEN_MAX long. */
+static json_t *part_json(const char *token, int i)
 {
-    char *text = jwt_get_grants_json(jwt, NULL);
-    if (!text)
-        return NULL;
-    json_t *claims = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-    free(text);
-    if (claims && !json_is_object(claims)) {
-        json_decref(claims);
-        claims = NULL;
+    const char *start = token;
+    for (int k = 0; k < i; k++)
+        start = strchr(start, '.') + 1;
+    size_t len = strcspn(start, ".");
+    size_t cap = len / 4 * 3 + 3;
+    char *raw = xmalloc(cap);
+    long n = codec_b64url_decode(start, len, raw, cap);
+    json_t *obj = n > 0 ? json_loadb(raw, (size_t)n, JSON_REJECT_DUPLICATES, NULL) : NULL;
+    free(raw);
+    if (obj && !json_is_object(obj)) {
+        json_decref(obj);
+        obj = NULL;
     }
-    return claims;
+    return obj;
 }
 
-/* Everything after the signature: algorithm, kid, claims. A reason or NULL. */
-static const char *check_decoded(const struct auth_verifier *v, jwt_t *jwt, int64_t now,
-                                 struct auth_principal *p)
+/* The header libjwt read, read again strictly: an object with no member twice. */
+static bool header_strict(const char *token)
+{
+    json_t *header = part_json(token, 0);
+    json_decref(header);
+    return header != NULL;
+}
+
+/* Everything after the signature arithmetic: algorithm, canonical signature, header, kid,
+ * claims. A reason or NULL. */
+static const char *check_decoded(const struct auth_verifier *v, const char *token, jwt_t *jwt,
+                                 int64_t now, struct auth_principal *p)
 {
     if (jwt_get_alg(jwt) != JWT_ALG_ES256)
         return "algorithm not ES256";
+    uint8_t sig[SIG_LEN];
+    if (!signature_of(token, sig) || !signature_canonical(sig))
+        return "non-canonical signature";
+    if (!header_strict(token))
+        return "bad header";
     const char *kid = jwt_get_header(jwt, "kid");
     if (!kid)
         return "missing kid";
     if (strcmp(kid, v->kid) != 0)
         return "unknown kid";
-    json_t *claims = claims_of(jwt);
+    json_t *claims = part_json(token, 1);
     if (!claims)
         return "bad claims";
     const char *reason = check_identity(v, claims, p);
@@ -434,7 +538,7 @@ static const char *verify(const struct auth_verifier *v, const char *token, int6
         jwt_free(jwt);
         return "bad signature or encoding";
     }
-    const char *reason = check_decoded(v, jwt, now, p);
+    const char *reason = check_decoded(v, token, jwt, now, p);
     jwt_free(jwt);
     return reason;
 }

@@ -7,6 +7,7 @@
 
 #include "common/envelope.h"
 #include "common/errors.h"
+#include "common/jsonout.h"
 #include "common/topics.h"
 
 /* Decoding rules:
@@ -308,9 +309,28 @@ char *envelope_encode(const struct envelope *ev)
     bool ok = root != NULL;
     for (size_t i = 0; i < N_FIELDS; i++) /* _set_new releases each value, even on failure */
         ok = json_object_set_new(root, fields[i].key, values[i]) == 0 && ok;
-    char *out = ok ? json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+    /* Reals in their shortest round-trip form, as in HTTP answers (jsonout.h). */
+    char *out = ok ? jsonout_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER, NULL) : NULL;
     json_decref(root);
     return out;
+}
+
+int envelope_occurred_ms(const struct envelope *ev, int64_t now_ms, int64_t max_skew_ms,
+                         int64_t *ret_ms, const char **ret_reason)
+{
+    int64_t at;
+    const char *why = NULL;
+    if (timestamp_parse(ev->occurred_at, &at) != 0)
+        why = "occurred_at: not a timestamp";
+    else if (at > now_ms && at - now_ms > max_skew_ms)
+        why = "occurred_at: more than the allowed skew in the future";
+    if (why) {
+        if (ret_reason)
+            *ret_reason = why;
+        return OF_EPERMANENT;
+    }
+    *ret_ms = at;
+    return OF_OK;
 }
 
 void envelope_clear(struct envelope *ev)

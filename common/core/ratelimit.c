@@ -1,4 +1,5 @@
 /* Fixed-window rate-limit arithmetic and "N/W<unit>" rule parsing (pure). */
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "common/ratelimit.h"
@@ -30,6 +31,34 @@ void ratelimit_decide(const struct ratelimit_rule *rule, int64_t count, int64_t 
     d.reset_s = ceil_seconds(left);
     d.retry_after = d.allowed ? 0 : d.reset_s;
     *ret = d;
+}
+
+/* True when a is closer to exhaustion than b. */
+static bool more_restrictive(const struct ratelimit_decision *a, const struct ratelimit_decision *b)
+{
+    if (a->allowed != b->allowed)
+        return !a->allowed;
+    if (a->remaining != b->remaining)
+        return a->remaining < b->remaining;
+    return a->reset_s > b->reset_s;
+}
+
+void ratelimit_combine(const struct ratelimit_decision *d, size_t n, struct ratelimit_decision *ret)
+{
+    size_t pick = 0;
+    bool allowed = true;
+    uint32_t retry = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (more_restrictive(&d[i], &d[pick]))
+            pick = i;
+        allowed = allowed && d[i].allowed;
+        if (d[i].remaining == 0 && d[i].reset_s > retry)
+            retry = d[i].reset_s;
+    }
+    struct ratelimit_decision c = d[pick];
+    c.allowed = allowed;
+    c.retry_after = allowed ? 0 : retry;
+    *ret = c;
 }
 
 /* Parses a run of decimal digits as a positive uint32; advances *s. Returns 0 or -1. */

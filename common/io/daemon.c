@@ -433,19 +433,35 @@ static int load_verifier(struct runtime *rt)
     return 0;
 }
 
+bool daemon_rate_limits(struct daemon *d, struct http_response *res,
+                        const struct daemon_rate_check *checks, size_t n)
+{
+    struct ratelimit_decision dec[DAEMON_RATE_CHECKS_MAX], one;
+    size_t done = 0;
+    if (n == 0 || n > DAEMON_RATE_CHECKS_MAX)
+        abort(); /* a programming error, as a bad format string would be */
+    while (done < n) {
+        if (redis_ratelimit_hit(d->redis, checks[done].key, checks[done].rule, &dec[done]) !=
+            OF_OK) {
+            http_reply_error(res, API_RATE_LIMITER_UNAVAILABLE, NULL, NULL);
+            http_add_header(res, "Retry-After", "1");
+            return false;
+        }
+        if (!dec[done++].allowed)
+            break; /* the later rules' buckets are not spent on a refused request */
+    }
+    ratelimit_combine(dec, done, &one); /* one set of RateLimit-* headers: the tightest policy */
+    http_ratelimit_headers(res, &one);
+    if (!one.allowed)
+        http_reply_error(res, API_RATE_LIMITED, NULL, NULL);
+    return one.allowed;
+}
+
 bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
                        const struct ratelimit_rule *rule)
 {
-    struct ratelimit_decision dec;
-    if (redis_ratelimit_hit(d->redis, key, rule, &dec) != OF_OK) {
-        http_reply_error(res, API_RATE_LIMITER_UNAVAILABLE, NULL, NULL);
-        http_add_header(res, "Retry-After", "1");
-        return false;
-    }
-    http_ratelimit_headers(res, &dec);
-    if (!dec.allowed)
-        http_reply_error(res, API_RATE_LIMITED, NULL, NULL);
-    return dec.allowed;
+    const struct daemon_rate_check check = {key, rule};
+    return daemon_rate_limits(d, res, &check, 1);
 }
 
 static const char *check(bool ok)

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 
 #include "common/http.h"
+#include "common/jsonout.h"
 #include "common/jspec.h"
 #include "common/metrics.h"
 #include "common/timefmt.h"
@@ -343,24 +344,18 @@ static bool declared_too_large(struct MHD_Connection *conn, size_t max_body)
 
 /* ---- sending -------------------------------------------------------------------------------- */
 
-static int dump_cb(const char *buffer, size_t size, void *data)
-{
-    buf_append(data, buffer, size);
-    return 0;
-}
-
 /* Moves the response body out of res into a malloc'd buffer for MHD (which frees it). */
 static int take_body(struct http_response *res, char **ret_data, size_t *ret_len,
                      const char **ret_type)
 {
     if (res->json) {
-        struct buf b = {0};
-        if (json_dump_callback(res->json, dump_cb, &b, JSON_COMPACT) != 0) {
-            buf_free(&b);
+        /* Reals in their shortest round-trip form (20.15309, not 20.153089999999999). */
+        size_t len;
+        char *text = jsonout_dumps(res->json, JSON_COMPACT, &len);
+        if (!text)
             return -1;
-        }
-        *ret_len = b.len;
-        *ret_data = buf_steal(&b);
+        *ret_data = text;
+        *ret_len = len;
         *ret_type = "application/json";
         return 0;
     }

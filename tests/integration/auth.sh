@@ -60,6 +60,49 @@ rm -f "$big_header"
 assert_eq "$(http "http://127.0.0.1:$PORT/healthz")" 200 "alive after the attacks"
 ok "alg none, HS256 with the public key, expired, future iat, wrong iss, unknown kid, tampered, truncated, garbage, 100 KB: all refused"
 
+# Tokens that need the private key: signed here with openssl over exact bytes (so duplicate
+# members survive), the signature turned from DER into JWS r || s, low-S as auth_sign makes it.
+P256_N=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+# sig_raw: DER ECDSA signature on stdin -> base64url r || s (s replaced by n - s when $1 is "high").
+sig_raw() {
+  python3 -c '
+import base64, sys
+d = sys.stdin.buffer.read()
+def integer(i):
+    assert d[i] == 2
+    n = d[i + 1]
+    return int.from_bytes(d[i + 2:i + 2 + n], "big"), i + 2 + n
+r, i = integer(2)
+s, _ = integer(i)
+n = int(sys.argv[1], 16)
+s = min(s, n - s)
+if sys.argv[2] == "high":
+    s = n - s
+raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
+print(base64.urlsafe_b64encode(raw).decode().rstrip("="))' "$P256_N" "$1"
+}
+# es256 HEADER_JSON CLAIMS_JSON [high]: a compact token signed with the stack's private key.
+es256() {
+  local input
+  input="$(printf '%s' "$1" | b64url).$(printf '%s' "$2" | b64url)"
+  printf '%s.%s' "$input" "$(printf '%s' "$input" | openssl dgst -sha256 -sign "$OF_JWT_PRIVATE_KEY" | sig_raw "${3:-low}")"
+}
+b64url_json() { python3 -c 'import base64, sys; s = sys.argv[1]; print(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)).decode())' "$1"; }
+kid=$(b64url_json "$h" | jq -r .kid)
+iss=$(b64url_json "$p" | jq -r .iss)
+HDR="{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"$kid\"}"
+body() { printf '{"sub":"%s","role":"customer","iat":%s,"exp":%s,"iss":"%s"%s}' "$sub" "$1" "$2" "$iss" "${3:-}"; }
+assert_eq "$(http -H "Authorization: Bearer $(es256 "$HDR" "$(body "$now" $((now + 900)))")" "$URL")" 200 "control: a token signed here"
+assert_eq "$(jq -r .role "$BODY_FILE")" customer "control: its role"
+expect_401 "the high-S twin of a valid signature" "$(es256 "$HDR" "$(body "$now" $((now + 900)))" high)"
+expect_401 "duplicate role (customer, then admin)" "$(es256 "$HDR" "$(body "$now" $((now + 900)) ',"role":"admin"')")"
+expect_401 "duplicate kid header" "$(es256 "{\"alg\":\"ES256\",\"kid\":\"other\",\"kid\":\"$kid\"}" "$(body "$now" $((now + 900)))")"
+expect_401 "exp 2^63 - 1" "$(es256 "$HDR" "$(body "$now" 9223372036854775807)")"
+expect_401 "iat -1" "$(es256 "$HDR" "$(body -1 $((now + 900)))")"
+expect_401 "a lifetime over 24 h" "$(es256 "$HDR" "$(body "$now" $((now + 86401)))")"
+assert_eq "$(http -H "Authorization: Bearer $(es256 "$HDR" "$(body "$now" $((now + 86400)))")" "$URL")" 200 "a lifetime of exactly 24 h"
+ok "with the private key: high-S twin, duplicate role, duplicate kid, exp 2^63 - 1, iat -1, lifetime over 24 h: all refused"
+
 # Rate limit: 3 per 10 s per key, then 429 with Retry-After; Redis down: 503, fail closed.
 key="itest-$RANDOM$RANDOM"
 for left in 2 1 0; do

@@ -12,6 +12,7 @@ MINT="$OF_BIN_DIR/customer-token"
 LOG="$OF_STACK_DIR/logs/customer-svc.log"
 RUN="$RANDOM$RANDOM"
 phone() { printf '+4477%03d%05d' "$1" $((RUN % 100000)); } # distinct per scenario and per run
+trunk() { printf '+44077%03d%05d' "$1" $((RUN % 100000)); } # the same number with the UK trunk 0
 
 post() { http -X POST -H 'Content-Type: application/json' --data-binary "$2" "$BASE$1"; }
 authed() { local t=$1 m=$2 p=$3; shift 3; http -X "$m" -H "Authorization: Bearer $t" -H 'Content-Type: application/json' "$@" "$BASE$p"; }
@@ -57,7 +58,7 @@ TA2=$(login "$A")
 assert_eq "$(jq -r .account.id "$BODY_FILE")" "$IDA" "the second login finds the same account"
 assert_eq "$(sql "SELECT count(*) FROM customer.outbox WHERE topic = 'customer.registered.v1' AND key = '$IDA'")" 1 "no second registration"
 ! grep -q "\"$code\"\|code $code\|: $code" "$LOG" || fail "the OTP code is in the log"
-grep -q "OTP sent to +44\*\+[0-9]\{4\}\"" "$LOG" || fail "no redacted SMS line in the log"
+grep -q "OTP sent to +44\*\{8\}[0-9]\{2\}\"" "$LOG" || fail "no redacted SMS line in the log (+44, 8 stars, 2 digits)"
 grep -q "$A" "$LOG" && fail "the whole phone number is in the log"
 TP=$(login "$(phone 2)" partner)
 assert_eq "$(jq -r .account.role "$BODY_FILE")" partner "a partner login"
@@ -69,6 +70,34 @@ assert_eq "$(http "$BASE/v1/me")" 401 "no token"
 [[ "$(header WWW-Authenticate)" == Bearer* ]] || fail "no WWW-Authenticate: Bearer"
 assert_eq "$(authed "$(OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$MINT" --role customer)" GET /v1/me)" 404 "a token for no account"
 ok "OTP login: dev_code, token, /v1/me, customer.registered.v1 once and without the phone, code never logged"
+
+# ---- One phone, two spellings: +4407700... is +447700... (normalised before limits, hash, rows) ----
+redis-cli -p "$OF_REDIS_PORT" --scan --pattern 'otp:ip:*' | while read -r k; do redis-cli -p "$OF_REDIS_PORT" del "$k" >/dev/null; done
+N=$(phone 8) NT=$(trunk 8)
+code=$(request_code "$NT")
+# One set of RateLimit-* headers (two limits were counted): the phone's 3/10m, closest to exhaustion.
+assert_eq "$(grep -ci '^RateLimit-Limit:' "$HEADERS_FILE")/$(grep -ci '^RateLimit-Remaining:' "$HEADERS_FILE")/$(grep -ci '^RateLimit-Reset:' "$HEADERS_FILE")" 1/1/1 "one set of RateLimit-* headers"
+assert_eq "$(header RateLimit-Limit)/$(header RateLimit-Remaining)" 3/2 "the phone's limit, not the address's 20"
+assert_eq "$(post /v1/auth/verify "{\"phone\":\"$N\",\"code\":\"$code\"}")" 200 "a code sent to the trunk spelling verifies with the E.164 one"
+IDN=$(jq -r .account.id "$BODY_FILE")
+TN=$(jq -r .access_token "$BODY_FILE")
+assert_eq "$(authed "$TN" GET /v1/me)" 200 "its /v1/me"
+assert_eq "$(jq -r .phone "$BODY_FILE")" "$N" "the account's phone is the normalised one"
+login "$NT" >/dev/null
+assert_eq "$(jq -r .account.id "$BODY_FILE")" "$IDN" "logging in with the trunk spelling finds the same account"
+assert_eq "$(sql "SELECT count(*) FROM customer.accounts WHERE phone IN ('$N', '$NT')")" 1 "one account row"
+assert_eq "$(sql "SELECT phone FROM customer.accounts WHERE id = '$IDN'")" "$N" "stored normalised"
+# That was 2 of the phone's 3 requests, whichever the spelling: the 3rd passes, the 4th is 429.
+request_code "$N" >/dev/null
+assert_eq "$(header RateLimit-Remaining)" 0 "the last request of the phone's budget"
+assert_eq "$(post /v1/auth/otp "{\"phone\":\"$NT\"}")" 429 "the 4th request, in the other spelling"
+assert_eq "$(grep -ci '^RateLimit-Limit:' "$HEADERS_FILE")/$(header RateLimit-Limit)/$(header RateLimit-Remaining)" 1/3/0 "429: one set, the exhausted phone limit"
+retry=$(header Retry-After)
+((retry >= 1 && retry <= 600)) || fail "Retry-After '$retry'"
+assert_eq "$(post /v1/auth/otp '{"phone":"+44077009001234"}')" 400 "too long for the UK once the 0 is gone"
+assert_eq "$(jq -r .error.field "$BODY_FILE")" phone "its field"
+assert_eq "$(post /v1/auth/otp "{\"phone\":\"$(printf '+390677%06d' $((RUN % 1000000)))\"}")" 202 "an Italian number keeps its 0"
+ok "phones: +44 0 7700... and +44 7700... are one account and share one rate-limit bucket; one set of RateLimit-* headers (the tighter limit)"
 
 # ---- Profile ----
 assert_eq "$(authed "$TA" PATCH /v1/me --data-binary '{"name":"Ada Lovelace","email":"ada@example.org"}')" 200 "PATCH /v1/me"
@@ -126,6 +155,47 @@ assert_eq "$(http -X POST -H 'Content-Type: application/json' --data-binary "@$b
 rm -f "$big"
 assert_eq "$(sql "SELECT (SELECT count(*) FROM customer.otp_codes) || '/' || (SELECT count(*) FROM customer.accounts)")" "$before" "nothing written"
 ok "bad input: missing, non-E.164, number-typed phone, role admin, unknown field, non-JSON, 413: nothing written"
+
+# ---- The OpenAPI document says what the code enforces: schema-valid text is never refused ----
+OPENAPI="$OF_REPO/docs/openapi/customer-svc.yaml"
+CHECK="$OF_REPO/tests/integration/customer_openapi.py"
+assert_eq "$(python3 "$CHECK" check "$OPENAPI")" ok "the document, its patterns in ECMA-262 and Python"
+TT=$(login "$(phone 10)")
+# Each string (a JSON string literal) as a name, a label and a city, and some as a postcode: the
+# schema and the daemon must agree on every one.
+texts=('"Ada"' '" Ada "' '"x\n"' '"x\ny"' '"tab\there"' '"a\u0000b"' '"a\u0007"' '"a\u001f"'
+  '"a\u007f"' '"a\u0080"' '"a\u0085b"' '"a\u009f"' '"   "' '"\u00a0"' '" \u3000 "' '"\u2028"'
+  '"\u2029"' '"\ufeff"' '"\u200b"' '"\u180e"' '"Zo\u00eb"' '"\u540d\u524d"' '"\ud83c\udf55"'
+  '""' "\"$(printf 'n%.0s' $(seq 40))\"" "\"$(printf 'n%.0s' $(seq 41))\"")
+postcodes=('"N1 9GU"' '"-"' '"   "' '" 1 "' '"AB1 2CD\n"' '"A_1"' '"\u00c91"' "\"$(printf '1%.0s' $(seq 21))\"")
+agree() { # WHAT SCHEMA_PATH BODY STATUS OK_STATUS
+  local verdict
+  verdict=$(printf '%s\n' "$3" | python3 "$CHECK" valid "$OPENAPI" "$2")
+  if [[ $verdict == valid ]]; then
+    assert_eq "$4" "$5" "$1: schema-valid $3, refused"
+  else
+    assert_eq "$4" 400 "$1: schema-invalid $3, accepted"
+  fi
+}
+n_checked=0
+for t in "${texts[@]}"; do
+  b="{\"name\":$t}"
+  agree "name" components.schemas.ProfilePatch "$b" "$(authed "$TT" PATCH /v1/me --data-binary "$b")" 200
+  for f in label city; do
+    b=$(jq -cn --argjson v "$t" --arg f "$f" '{label: "L", line1: "1 A St", city: "C", postcode: "Z1", lat: 1, lng: 2} | .[$f] = $v')
+    agree "$f" components.schemas.AddressInput "$b" "$(authed "$TT" POST /v1/me/addresses --data-binary "$b")" 201
+    n_checked=$((n_checked + 1))
+  done
+done
+for t in "${postcodes[@]}"; do
+  b=$(jq -cn --argjson v "$t" '{label: "L", line1: "1 A St", city: "C", postcode: $v, lat: 1, lng: 2}')
+  agree "postcode" components.schemas.AddressInput "$b" "$(authed "$TT" POST /v1/me/addresses --data-binary "$b")" 201
+done
+for p in "\"$(phone 11)\"" "\"$(trunk 11)\"" '"+447700900123\n"' '"+44 7700 900123"'; do
+  b="{\"phone\":$p}"
+  agree "phone" components.schemas.OtpRequest "$b" "$(post /v1/auth/otp "$b")" 202
+done
+ok "OpenAPI: $n_checked texts as name, label and city, postcodes and phones: the schema and the daemon agree on every one"
 
 # ---- Address book ----
 TB=$(login "$(phone 6)")

@@ -54,8 +54,14 @@ produce() {
   printf '%s|%s\n' "$2" "$env" | kcat -b "$BROKER" -P -t "$1" -K'|'
   echo "$id"
 }
-# outlet TOPIC OCCURRED_AT ID LAT LNG OPEN: produces an outlet event, prints its event_id.
-outlet() { produce "$1" "$3" "$2" "$(outlet_data "$3" "$4" "$5" "$6")"; }
+# outlet TOPIC OCCURRED_AT ID LAT LNG OPEN [VERSION]: produces an outlet event (with data.version
+# when VERSION is given), prints its event_id.
+outlet() {
+  local data
+  data=$(outlet_data "$3" "$4" "$5" "$6")
+  [ -z "${7:-}" ] || data=$(jq -c --argjson v "$7" '.version = $v' <<<"$data")
+  produce "$1" "$3" "$2" "$data"
+}
 handled() { [ "$(psql_admin "SELECT count(*) FROM customer.processed_events WHERE event_id = '$1'")" == 1 ]; }
 wait_handled() {
   local e
@@ -142,6 +148,9 @@ close_to "$(dist_of "$NORTH")" "$(hav 89.99 0 89.99 180)" "over the pole"
 ok "antimeridian (both directions) and pole: found, distances within 0.5 % of the reference"
 
 # ---- Paging: limit 1 over 3 outlets, a tie broken by id ----
+OPENAPI="$OF_REPO/docs/openapi/customer-svc.yaml"
+CHECK="$OF_REPO/tests/integration/customer_openapi.py"
+cursor_schema() { printf '"%s"\n' "$1" | python3 "$CHECK" valid "$OPENAPI" paths./v1/feed.get.parameters.3.schema; }
 expected="$R1,$(printf '%s\n' "$R2" "$R3" | LC_ALL=C sort | paste -sd,)"
 got="" cursor="" pages=0
 while :; do
@@ -149,6 +158,7 @@ while :; do
   assert_eq "$(jq -r '.outlets | length' "$BODY_FILE")" 1 "page size"
   got="$got${got:+,}$(ids)"
   cursor=$(jq -r '.next_cursor // ""' "$BODY_FILE")
+  [ -z "$cursor" ] || assert_eq "$(cursor_schema "$cursor")" valid "a next_cursor fits the OpenAPI cursor schema"
   pages=$((pages + 1))
   [ -n "$cursor" ] || break
   ((pages < 5)) || fail "paging does not end"
@@ -186,6 +196,9 @@ expect_400 "address_id=$LONDON&radius_km=50.5" radius_km
 expect_400 "address_id=$LONDON&limit=1000" limit
 expect_400 "address_id=$LONDON&limit=0" limit
 expect_400 "address_id=$LONDON&cursor=garbage" cursor
+zeros=$(printf '0%.0s' $(seq 127))
+assert_eq "$(cursor_schema "$zeros")" invalid "127 zeros are not a cursor by the OpenAPI document either"
+expect_400 "address_id=$LONDON&cursor=$zeros" cursor
 assert_eq "$(authed "$TA" GET "/v1/feed?address_id=$B_HOME")" 404 "another customer's address"
 [[ "$(cat "$BODY_FILE")" != *Outlet* ]] || fail "404 with data"
 assert_eq "$(authed "$TB" GET "/v1/feed?address_id=$B_HOME")" 200 "the owner reads it"
@@ -216,4 +229,59 @@ dlq_error() {
 assert_eq "$(dlq_error "$BAD1")" "data.lat: must be a number" "dlq.error of a string lat"
 assert_eq "$(dlq_error "$BAD2")" "data.lat: must be between -90 and 90" "dlq.error of lat 91"
 assert_eq "$(dlq_error "$BAD3")" "data.is_open: is required" "dlq.error of a missing is_open"
-ok "each dead letter's dlq.error is the rules' reason (field and rule, no value)"
+# The issue's own example: a name over 200 characters.
+BAD4=$(newid)
+produce business.outlet.created.v1 "$BAD4" $T0 \
+  "$(outlet_data "$BAD4" 51.5 -0.12 true | jq -c --arg n "$(printf 'n%.0s' $(seq 201))" '.name = $n')" >/dev/null
+wait_until 60 bash -c "[ \"\$(kcat -b $BROKER -C -e -q -t business.outlet.created.v1.dlq -f '%k\n' 2>/dev/null | grep -cx $BAD4)\" -ge 1 ]" ||
+  fail "outlet event $BAD4 with a long name not dead-lettered"
+assert_eq "$(dlq_error "$BAD4")" "data.name: must be at most 200 characters" "dlq.error of a name too long"
+ok "each dead letter's dlq.error is the rules' reason (field and rule, no value), the name too long included"
+
+# ---- Time and order: far-future occurred_at refused; the producer's version orders updates ----
+FUTURE=$(newid)
+produce business.outlet.created.v1 "$FUTURE" "9999-12-31T00:00:00.000Z" "$(outlet_data "$FUTURE" 51.5 -0.12 true)" >/dev/null
+wait_until 60 bash -c "[ \"\$(kcat -b $BROKER -C -e -q -t business.outlet.created.v1.dlq -f '%k\n' 2>/dev/null | grep -cx $FUTURE)\" -ge 1 ]" ||
+  fail "the far-future outlet event was not dead-lettered"
+assert_eq "$(dlq_error "$FUTURE")" "occurred_at: more than the allowed skew in the future" "dlq.error of occurred_at 9999-12-31"
+assert_eq "$(psql_admin "SELECT count(*) FROM customer.outlets WHERE id = '$FUTURE'")" 0 "the far-future outlet is not stored"
+SOON=$(newid) # a producer clock a minute ahead is within OF_EVENT_MAX_SKEW_S (300 s)
+wait_handled "$(outlet business.outlet.created.v1 "$(date -u -d '+60 seconds' +%Y-%m-%dT%H:%M:%S.000Z)" "$SOON" 51.5 -0.12 true)"
+assert_eq "$(psql_admin "SELECT count(*) FROM customer.outlets WHERE id = '$SOON'")" 1 "an event a minute ahead is applied"
+ok "an occurred_at of 9999-12-31 is dead-lettered with its reason; a minute of producer clock skew is not"
+
+V=$(newid)
+state() { psql_admin "SELECT is_open || '/' || coalesce(version::text, '-') FROM customer.outlets WHERE id = '$V'"; }
+wait_handled "$(outlet business.outlet.created.v1 $T0 "$V" 64.2 -21.9 true 1)"
+assert_eq "$(state)" "true/1" "created, version 1"
+wait_handled "$(outlet business.outlet.updated.v1 $T0 "$V" 64.2 -21.9 false 3)"
+assert_eq "$(state)" "false/3" "version 3 applies though its occurred_at is no later"
+wait_handled "$(outlet business.outlet.updated.v1 $T1 "$V" 64.2 -21.9 true 2)"
+assert_eq "$(state)" "false/3" "version 2 after 3 is ignored though its occurred_at is later"
+wait_handled "$(outlet business.outlet.updated.v1 $T1 "$V" 64.2 -21.9 true 3)"
+assert_eq "$(state)" "false/3" "the same version again changes nothing"
+wait_handled "$(outlet business.outlet.updated.v1 $T1 "$V" 64.2 -21.9 true)"
+assert_eq "$(state)" "false/3" "an event without a version cannot overrule a versioned outlet"
+wait_handled "$(outlet business.outlet.updated.v1 $TS "$V" 64.2 -21.9 true 4)"
+assert_eq "$(state)" "true/4" "version 4 applies whatever its occurred_at"
+# An outlet pinned by a far-future occurred_at before this guard (a row as the old rule left
+# it): an update without a version still cannot move it, the first versioned one does.
+P=$(newid)
+psql_admin "INSERT INTO customer.outlets (id, business_id, name, lat, lng, is_open, occurred_ms, updated_at)
+  VALUES ('$P', '$BIZ', 'Pinned', 64.2, -21.9, true, 253402214400000, 'infinity')" >/dev/null
+wait_handled "$(outlet business.outlet.updated.v1 $T1 "$P" 64.2 -21.9 false)"
+assert_eq "$(psql_admin "SELECT is_open FROM customer.outlets WHERE id = '$P'")" t "unversioned: still pinned"
+wait_handled "$(outlet business.outlet.updated.v1 $T1 "$P" 64.2 -21.9 false 1)"
+assert_eq "$(psql_admin "SELECT is_open || '/' || version FROM customer.outlets WHERE id = '$P'")" false/1 "the first versioned update frees it"
+ok "business.outlet.*.v1 version: higher applies whatever the time, lower, equal and unversioned are ignored; a pinned outlet is freed"
+
+# ---- Numbers: the shortest text that reads back (20.15309, not 20.153089999999999) ----
+CUTTACK=$(address "$TA" 20.15309 85.123)
+grep -q '"lat":20.15309,"lng":85.123[,}]' "$BODY_FILE" || fail "the address answer: $(cat "$BODY_FILE")"
+payload=$(psql_admin "SELECT payload FROM customer.outbox WHERE topic = 'customer.address.updated.v1' AND payload->'data'->>'address_id' = '$CUTTACK'")
+[[ $payload == *'"lat":20.15309,"lng":85.123'* ]] || fail "the address event: $payload"
+C_OUT=$(newid)
+wait_handled "$(outlet business.outlet.created.v1 $T0 "$C_OUT" 20.15309 85.1231 true 1)"
+feed "$TA" "address_id=$CUTTACK&radius_km=1"
+grep -q '"lat":20.15309,"lng":85.1231,' "$BODY_FILE" || fail "the feed answer: $(cat "$BODY_FILE")"
+ok "reals in answers and events are written shortest: 20.15309, 85.123"

@@ -56,6 +56,19 @@ json_t *good_claims(void);
  * libjwt adds alg and typ itself. key is a PEM (or an HMAC secret for HS*). */
 char *mint(jwt_alg_t alg, const char *key, const json_t *headers, const json_t *claims);
 
+/* ---- ES256 signature forms (OpenSSL's P-256 group order n) ---- */
+
+/* True when the token's signature is 64 bytes with s <= n/2. */
+int signature_low_s(const char *token);
+/* The token with its signature's s replaced by n - s: the high-S twin when it is low-S, and
+ * back (caller frees). Both verify as ECDSA. */
+char *signature_twin(const char *token);
+/* The token (freed) with a low-S signature: its twin when its s is high, else itself. */
+char *low_s(char *token);
+/* Signs header_json.claims_json (exact bytes, so duplicate members survive) with ES256 and the
+ * PEM private key, low-S (caller frees). */
+char *sign_es256(const char *header_json, const char *claims_json, const char *key_pem);
+
 int run_basic_tests(void);
 int run_attack_tests(void);
 

@@ -4,7 +4,10 @@
 #include <string.h>
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/ec.h>
 #include <openssl/evp.h>
+#include <openssl/obj_mac.h>
 #include <openssl/pem.h>
 
 #include "auth_tests.h"
@@ -172,10 +175,116 @@ char *mint(jwt_alg_t alg, const char *key, const json_t *headers, const json_t *
     char *token = jwt_encode_str(jwt);
     if (!token)
         die("jwt_encode_str");
+    if (alg == JWT_ALG_ES256)
+        token = low_s(token); /* libjwt leaves half of them high-S, which auth_verify refuses */
     free(h);
     free(c);
     jwt_free(jwt);
     return token;
+}
+
+/* ---- ES256 signature forms ---- */
+
+/* n, the order of P-256, from OpenSSL (not from auth.c's constants). */
+static BIGNUM *p256_order(void)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
+    if (!g)
+        die("EC_GROUP");
+    BIGNUM *n = BN_dup(EC_GROUP_get0_order(g));
+    EC_GROUP_free(g);
+    if (!n)
+        die("BN_dup");
+    return n;
+}
+
+/* The 64-byte signature of token into sig. */
+static void signature_bytes(const char *token, unsigned char sig[64])
+{
+    size_t n;
+    unsigned char *raw = token_part(token, 2, &n);
+    if (n != 64)
+        die("signature is not 64 bytes");
+    memcpy(sig, raw, 64);
+    free(raw);
+}
+
+static char *with_signature(const char *token, const unsigned char sig[64])
+{
+    char *b64 = b64url_encode(sig, 64);
+    char *ret = token_with_part(token, 2, b64);
+    free(b64);
+    return ret;
+}
+
+int signature_low_s(const char *token)
+{
+    unsigned char sig[64];
+    signature_bytes(token, sig);
+    BIGNUM *n = p256_order(), *half = BN_new(), *s = BN_bin2bn(sig + 32, 32, NULL);
+    if (!half || !s || !BN_rshift1(half, n))
+        die("BN");
+    int low = BN_cmp(s, half) <= 0;
+    BN_free(n);
+    BN_free(half);
+    BN_free(s);
+    return low;
+}
+
+char *signature_twin(const char *token)
+{
+    unsigned char sig[64];
+    signature_bytes(token, sig);
+    BIGNUM *n = p256_order(), *s = BN_bin2bn(sig + 32, 32, NULL);
+    if (!s || !BN_sub(s, n, s) || BN_bn2binpad(s, sig + 32, 32) != 32)
+        die("BN");
+    BN_free(n);
+    BN_free(s);
+    return with_signature(token, sig);
+}
+
+char *low_s(char *token)
+{
+    if (signature_low_s(token))
+        return token;
+    char *twin = signature_twin(token);
+    free(token);
+    return twin;
+}
+
+char *sign_es256(const char *header_json, const char *claims_json, const char *key_pem)
+{
+    char *h = b64url_encode(header_json, strlen(header_json));
+    char *c = b64url_encode(claims_json, strlen(claims_json));
+    size_t input_len = strlen(h) + 1 + strlen(c);
+    char *input = malloc(input_len + 1);
+    sprintf(input, "%s.%s", h, c);
+    BIO *bio = BIO_new_mem_buf(key_pem, -1);
+    EVP_PKEY *pkey = bio ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned char der[128];
+    size_t der_len = sizeof der;
+    if (!pkey || !md || EVP_DigestSignInit(md, NULL, EVP_sha256(), NULL, pkey) != 1 ||
+        EVP_DigestSign(md, der, &der_len, (const unsigned char *)input, input_len) != 1)
+        die("EVP_DigestSign");
+    const unsigned char *p = der;
+    ECDSA_SIG *es = d2i_ECDSA_SIG(NULL, &p, (long)der_len);
+    unsigned char sig[64];
+    if (!es || BN_bn2binpad(ECDSA_SIG_get0_r(es), sig, 32) != 32 ||
+        BN_bn2binpad(ECDSA_SIG_get0_s(es), sig + 32, 32) != 32)
+        die("ECDSA_SIG");
+    char *b64 = b64url_encode(sig, 64);
+    char *token = malloc(input_len + 1 + strlen(b64) + 1);
+    sprintf(token, "%s.%s", input, b64);
+    ECDSA_SIG_free(es);
+    EVP_MD_CTX_free(md);
+    EVP_PKEY_free(pkey);
+    BIO_free(bio);
+    free(b64);
+    free(input);
+    free(h);
+    free(c);
+    return low_s(token);
 }
 
 int fixture_setup(void **state)

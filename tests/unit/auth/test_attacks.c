@@ -350,6 +350,102 @@ static char *iat_string(void)
     return with_claim("iat", json_string("1700000000"));
 }
 
+/* ---- Hardening: duplicate members, signature malleability, absurd times ---- */
+
+#define GOOD_HEADER "{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"k1\"}"
+#define CLAIMS_AFTER_SUB                                                                           \
+    "\"iat\":1700000000,\"exp\":1700000900,\"iss\":\"https://customer.orderflow.test\""
+#define SUB "\"sub\":\"" T_SUB "\""
+
+/* Claims text signed as it is, byte for byte, under the good header. */
+static char *signed_text(const char *claims)
+{
+    return sign_es256(GOOD_HEADER, claims, fx.priv1);
+}
+static char *raw_control(void)
+{
+    return signed_text("{" SUB ",\"role\":\"customer\"," CLAIMS_AFTER_SUB "}");
+}
+static char *duplicate_role(void)
+{
+    /* libjwt (and jansson's default) keep the last: this reads as admin there. */
+    return signed_text("{" SUB ",\"role\":\"customer\",\"role\":\"admin\"," CLAIMS_AFTER_SUB "}");
+}
+static char *duplicate_role_same_value(void)
+{
+    return signed_text("{" SUB ",\"role\":\"customer\",\"role\":\"customer\"," CLAIMS_AFTER_SUB
+                       "}");
+}
+static char *duplicate_sub(void)
+{
+    return signed_text("{" SUB ",\"sub\":\"0190f1a2-7b3c-7d4e-8f5a-000000000000\","
+                       "\"role\":\"customer\"," CLAIMS_AFTER_SUB "}");
+}
+static char *duplicate_exp(void)
+{
+    return signed_text("{" SUB ",\"role\":\"customer\"," CLAIMS_AFTER_SUB
+                       ",\"exp\":9223372036854775807}");
+}
+static char *duplicate_kid_header(void)
+{
+    return sign_es256("{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"k2\",\"kid\":\"k1\"}",
+                      "{" SUB ",\"role\":\"customer\"," CLAIMS_AFTER_SUB "}", fx.priv1);
+}
+static char *duplicate_alg_header(void)
+{
+    return sign_es256("{\"alg\":\"HS256\",\"alg\":\"ES256\",\"kid\":\"k1\"}",
+                      "{" SUB ",\"role\":\"customer\"," CLAIMS_AFTER_SUB "}", fx.priv1);
+}
+static char *high_s_twin(void)
+{
+    char *token = good();               /* auth_sign writes the low-S one... */
+    char *twin = signature_twin(token); /* ...whose n - s twin is as valid an ECDSA signature */
+    free(token);
+    return twin;
+}
+static char *high_s_twin_minted(void)
+{
+    char *token = minted_control(), *twin = signature_twin(token);
+    free(token);
+    return twin;
+}
+static char *s_zero(void)
+{
+    char *token = good();
+    size_t n;
+    unsigned char *sig = token_part(token, 2, &n);
+    memset(sig + 32, 0, 32);
+    char *b64 = b64url_encode(sig, n), *ret = token_with_part(token, 2, b64);
+    free(sig);
+    free(b64);
+    free(token);
+    return ret;
+}
+static char *exp_int64_max(void)
+{
+    return with_claim("exp", json_integer(INT64_MAX));
+}
+static char *iat_negative(void)
+{
+    return with_claim("iat", json_integer(-1));
+}
+static char *iat_int64_min(void)
+{
+    return with_claim("iat", json_integer(INT64_MIN));
+}
+static char *iat_zero_exp_far(void)
+{
+    return with_claim("iat", json_integer(0)); /* exp stays T_NOW + T_LIFETIME: 54 years */
+}
+static char *lifetime_max(void)
+{
+    return with_claim("exp", json_integer(T_NOW + AUTH_LIFETIME_MAX));
+}
+static char *lifetime_max_plus_one(void)
+{
+    return with_claim("exp", json_integer(T_NOW + AUTH_LIFETIME_MAX + 1));
+}
+
 /* ---- The matrix ---- */
 
 static const char *const SIG = "bad signature or encoding";
@@ -412,6 +508,22 @@ static const struct attack {
     {"exp missing", exp_missing, "bad exp"},
     {"iat missing", iat_missing, "bad iat"},
     {"iat a string", iat_string, "bad iat"},
+    {"control: claims signed as text", raw_control, NULL},
+    {"duplicate role (customer, then admin)", duplicate_role, "bad claims"},
+    {"duplicate role, same value", duplicate_role_same_value, "bad claims"},
+    {"duplicate sub", duplicate_sub, "bad claims"},
+    {"duplicate exp (then 2^63 - 1)", duplicate_exp, "bad claims"},
+    {"duplicate kid header (k2, then k1)", duplicate_kid_header, "bad header"},
+    {"duplicate alg header (HS256, then ES256)", duplicate_alg_header, "bad header"},
+    {"high-S twin of auth_sign's signature", high_s_twin, "non-canonical signature"},
+    {"high-S twin of a minted signature", high_s_twin_minted, "non-canonical signature"},
+    {"s = 0", s_zero, SIG},
+    {"exp 2^63 - 1", exp_int64_max, "lifetime too long"},
+    {"iat -1", iat_negative, "bad iat"},
+    {"iat -2^63", iat_int64_min, "bad iat"},
+    {"iat 0 (a lifetime of 54 years)", iat_zero_exp_far, "lifetime too long"},
+    {"control: lifetime AUTH_LIFETIME_MAX", lifetime_max, NULL},
+    {"lifetime AUTH_LIFETIME_MAX + 1", lifetime_max_plus_one, "lifetime too long"},
 };
 
 /* Runs one case; prints what went wrong and returns 1 if the outcome is not the expected one. */
@@ -544,12 +656,26 @@ static void threads(void **state)
     free(bad);
 }
 
+/* auth_sign writes the low-S signature every time (libjwt and OpenSSL alone would give the
+ * high one about half the time), checked against OpenSSL's group order. */
+static void sign_is_low_s(void **state)
+{
+    (void)state;
+    for (int i = 0; i < 200; i++) {
+        char *token = signed_at(T_NOW + i);
+        if (!signature_low_s(token))
+            fail_msg("token %d has a high-S signature", i);
+        struct auth_principal p;
+        assert_int_equal(auth_verify(fx.verifier, token, T_NOW + i, &p, NULL), 0);
+        free(token);
+    }
+}
+
 int run_attack_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(matrix),
-        cmocka_unit_test(null_arguments),
-        cmocka_unit_test(mutations),
+        cmocka_unit_test(matrix),         cmocka_unit_test(sign_is_low_s),
+        cmocka_unit_test(null_arguments), cmocka_unit_test(mutations),
         cmocka_unit_test(threads),
     };
     return cmocka_run_group_tests_name("auth attacks", tests, fixture_setup, fixture_teardown);

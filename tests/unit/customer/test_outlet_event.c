@@ -369,6 +369,39 @@ static void name_length_in_characters(void **state)
     json_decref(data);
 }
 
+/* version: optional (0 when absent, the events of producers that predate it), else a JSON
+ * integer of at least 1. */
+static void version_member(void **state)
+{
+    (void)state;
+    struct customer_outlet o;
+    json_t *data = load(GOOD);
+    memset(&o, 0x5a, sizeof o);
+    expect_accepted("no version", data, &o);
+    assert_int_equal(o.version, 0);
+    json_decref(data);
+    static const struct {
+        const char *json;
+        int64_t want; /* 0: refused */
+    } cases[] = {
+        {"1", 1},    {"2", 2},   {"9223372036854775807", INT64_MAX},
+        {"0", 0},    {"-1", 0},  {"1.0", 0},
+        {"1.5", 0},  {"'3'", 0}, {"null", 0},
+        {"true", 0}, {"[1]", 0}, {"{'v':1}", 0},
+    };
+    for (size_t i = 0; i < N(cases); i++) {
+        data = good_with("version", cases[i].json);
+        if (cases[i].want) {
+            memset(&o, 0, sizeof o);
+            expect_accepted(cases[i].json, data, &o);
+            assert_int_equal(o.version, cases[i].want);
+        } else {
+            expect_rejected(cases[i].json, data, "version");
+        }
+        json_decref(data);
+    }
+}
+
 /* Members the schema does not list are ignored. */
 static void extra_members_ignored(void **state)
 {
@@ -376,7 +409,7 @@ static void extra_members_ignored(void **state)
     static const char *const extras[] = {
         "{'description':'Wood-fired','menu':[1,2,3],'nested':{'a':{'b':null}}}",
         "{'OUTLET_ID':'not a uuid','Name':'','lat ':'x','is_open2':7,'':''}",
-        "{'version':2,'opened_at':'2024-01-01T00:00:00Z','deleted':true}",
+        "{'revision':2,'opened_at':'2024-01-01T00:00:00Z','deleted':true}",
     };
     struct customer_outlet plain, o;
     json_t *base = load(GOOD);
@@ -425,6 +458,7 @@ int run_outlet_event_tests(void)
         cmocka_unit_test(unicode_blank_name),
         cmocka_unit_test(nul_inside_id),
         cmocka_unit_test(name_length_in_characters),
+        cmocka_unit_test(version_member),
         cmocka_unit_test(extra_members_ignored),
         cmocka_unit_test(not_an_object),
     };

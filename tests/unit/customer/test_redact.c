@@ -1,7 +1,8 @@
 /* Tests of customer_rules_phone_redact, which backs the promise that no whole phone number is
- * logged: every input length 0..20 against every buffer size 0..len+1 (no write past the buffer,
- * always terminated, only the first 3 and last 4 characters kept), and every E.164 length (a
- * digit is always hidden, whatever the buffer). */
+ * logged: every input length 0..20, with and without the '+', against every buffer size
+ * 0..len+1 (no write past the buffer, always terminated, the '+', then at most
+ * CUSTOMER_PHONE_VISIBLE characters kept, never more than half), and every E.164 length (at
+ * least half of the digits hidden, whatever the buffer). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,12 +22,17 @@
 
 /* Distinct characters, none of them '*', so every output position tells where it came from. */
 static const char source[] = "+123456789abcdefghijk";
+static const char unsigned_source[] = "123456789abcdefghijkl";
 _Static_assert(sizeof source - 1 >= MAX_INPUT, "source covers every input length");
+_Static_assert(sizeof unsigned_source - 1 >= MAX_INPUT, "so does the one without '+'");
 
-/* What position i of the redacted form of an n-character input must hold. */
+/* What position i of the redacted form of an n-character input must hold: the '+', the first
+ * ceil(v / 2) and last floor(v / 2) of the d characters after it, v = min(4, d / 2). */
 static char expected_at(const char *in, size_t n, size_t i)
 {
-    return i < 3 || i + 4 >= n ? in[i] : '*';
+    size_t sign = n > 0 && in[0] == '+', d = n - sign;
+    size_t v = d / 2 < 4 ? d / 2 : 4, tail = v / 2, head = sign + v - tail;
+    return i < head || i >= n - tail ? in[i] : '*';
 }
 
 /* Redacts in (n characters) into a len-byte buffer followed by a guard and checks the result. */
@@ -64,12 +70,14 @@ static void every_length_and_buffer_size(void **state)
     (void)state;
     char in[MAX_INPUT + 1];
 
-    for (size_t n = 0; n <= MAX_INPUT; n++) {
-        memcpy(in, source, n);
-        in[n] = '\0';
-        for (size_t len = 0; len <= n + 1; len++)
-            check_one(in, n, len);
-        check_one(in, n, MAX_INPUT + 1); /* and a buffer with room to spare */
+    for (int with_sign = 0; with_sign < 2; with_sign++) {
+        for (size_t n = 0; n <= MAX_INPUT; n++) {
+            memcpy(in, with_sign ? source : unsigned_source, n);
+            in[n] = '\0';
+            for (size_t len = 0; len <= n + 1; len++)
+                check_one(in, n, len);
+            check_one(in, n, MAX_INPUT + 1); /* and a buffer with room to spare */
+        }
     }
 }
 
@@ -80,12 +88,18 @@ static void examples(void **state)
     static const struct {
         const char *in, *out;
     } cases[] = {
-        {"+447700900123", "+44******0123"},
-        {"+14155552671", "+14*****2671"},
-        {"+123456789012345", "+12*********2345"}, /* 15 digits: 9 hidden */
-        {"+123456789", "+12***6789"},             /* 9 digits: 3 hidden, 6 visible */
-        {"+12345678", "+12**5678"},               /* 8 digits: 2 hidden, 6 visible */
-        {"1234567", "1234567"}, /* 7 characters or fewer are not E.164, and shown whole */
+        {"+447700900123", "+44********23"},
+        {"+14155552671", "+14*******71"},
+        {"+123456789012345", "+12***********45"}, /* 15 digits: 11 hidden */
+        {"+123456789", "+12*****89"},             /* 9 digits: 5 hidden */
+        {"+12345678", "+12****78"},               /* 8 digits: 4 hidden, no more than 4 shown */
+        {"+10000000", "+10****00"},               /* the 8 digits once shown as +10**0000 */
+        {"+1234567", "+12****7"},                 /* not E.164, still at least half hidden */
+        {"+1234", "+1**4"},
+        {"+12", "+1*"},
+        {"+1", "+*"},
+        {"+", "+"},
+        {"1234567", "12****7"},
         {"", ""},
     };
     char out[CUSTOMER_PHONE_SIZE + 8];
@@ -96,15 +110,15 @@ static void examples(void **state)
     }
 }
 
-/* For every E.164 length and every buffer size, some digit of the number is not in the output:
- * a log line never holds the whole number. */
+/* For every E.164 length and every buffer size, at least half of the digits are hidden and at
+ * most CUSTOMER_PHONE_VISIBLE shown: a log line never holds enough of the number to find it. */
 static void e164_always_hides_a_digit(void **state)
 {
     (void)state;
     char phone[CUSTOMER_PHONE_SIZE], out[CUSTOMER_PHONE_SIZE + 2];
 
     for (int digits = CUSTOMER_PHONE_MIN_DIGITS; digits <= CUSTOMER_PHONE_MAX_DIGITS; digits++) {
-        snprintf(phone, sizeof phone, "+%.*s", digits, "987654321098765");
+        snprintf(phone, sizeof phone, "+%.*s", digits, "187654321098765"); /* +1: no plan */
         assert_true(customer_rules_phone_valid(phone));
         for (size_t len = 0; len <= sizeof out; len++) {
             int visible = 0;
@@ -112,10 +126,10 @@ static void e164_always_hides_a_digit(void **state)
             customer_rules_phone_redact(phone, out, len);
             for (size_t i = 0; len > 0 && out[i]; i++)
                 visible += out[i] >= '0' && out[i] <= '9';
-            if (visible >= digits)
-                fail_msg("%d digits, buffer of %zu: all digits visible", digits, len);
-            /* At most '+' and two digits in front, four at the end. */
-            if (visible > 6)
+            if (2 * visible > digits)
+                fail_msg("%d digits, buffer of %zu: %d visible, more than half", digits, len,
+                         visible);
+            if (visible > CUSTOMER_PHONE_VISIBLE)
                 fail_msg("%d digits, buffer of %zu: %d digits visible", digits, len, visible);
         }
     }

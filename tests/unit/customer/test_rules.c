@@ -166,6 +166,48 @@ static void phone_e164(void **state)
     assert_false(customer_rules_phone_valid(NULL));
 }
 
+/* data/phones.txt: each number as typed and its normalised form, or "-" for a refusal. The
+ * output buffer is untouched on refusal, and the normalised form is itself valid and a fixed
+ * point. */
+static void phone_normalize_data(void **state)
+{
+    (void)state;
+    FILE *f = fopen("data/phones.txt", "r");
+    char line[256];
+    int cases = 0, wrong = 0;
+    assert_non_null(f);
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (!line[0] || line[0] == '#')
+            continue;
+        char *sp = strrchr(line, ' ');
+        assert_non_null(sp);
+        *sp = '\0';
+        const char *in = line, *want = sp + 1;
+        char out[CUSTOMER_PHONE_SIZE] = "untouched";
+        int rc = customer_rules_phone_normalize(in, out);
+        cases++;
+        if (strcmp(want, "-") == 0) {
+            if (rc != OF_EPERMANENT || strcmp(out, "untouched") != 0) {
+                print_error("%s: accepted as %s\n", in, out);
+                wrong++;
+            }
+        } else if (rc != OF_OK || strcmp(out, want) != 0) {
+            print_error("%s: %s, expected %s\n", in, rc == OF_OK ? out : "refused", want);
+            wrong++;
+        } else if (!customer_rules_phone_valid(out) ||
+                   customer_rules_phone_valid(in) != (strcmp(in, out) == 0)) {
+            print_error("%s: customer_rules_phone_valid disagrees\n", in);
+            wrong++;
+        }
+    }
+    fclose(f);
+    assert_true(cases >= 40);
+    assert_int_equal(wrong, 0);
+    char out[CUSTOMER_PHONE_SIZE] = "untouched";
+    assert_int_equal(customer_rules_phone_normalize(NULL, out), OF_EPERMANENT);
+}
+
 static void roles(void **state)
 {
     (void)state;
@@ -285,6 +327,8 @@ static void otp_request_matrix(void **state)
         {"{'phone':'447700900123'}", VALUE, "phone"},
         {"{'phone':'+44 7700 900123'}", VALUE, "phone"},
         {"{'phone':'+1234567890123456'}", VALUE, "phone"},
+        {"{'phone':'+44077009001234'}", VALUE, "phone"}, /* 11 digits for the UK without its 0 */
+        {"{'phone':'+4407700900123'}", NULL, NULL},
         {"{'phone':'+44770090\\u0000123'}", VALUE, "phone"},
         {"{'phone':'+447700900123','role':'admin'}", VALUE, "role"},
         {"{'phone':'+447700900123','role':'Customer'}", VALUE, "role"},
@@ -312,6 +356,15 @@ static void otp_request_matrix(void **state)
     check_body("business", b, otp_request_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+14155552671");
     assert_int_equal(r.role, AUTH_BUSINESS);
+    json_decref(b);
+    /* The phone comes out normalised: the trunk 0 is gone before any limit, hash or row. */
+    b = load("{'phone':'+4407700900123'}");
+    check_body("trunk 0", b, otp_request_fn, &r, sizeof r, NULL, NULL);
+    assert_string_equal(r.phone, "+447700900123");
+    json_decref(b);
+    b = load("{'phone':'+4407700900'}");
+    check_body("too short for the UK", b, otp_request_fn, &r, sizeof r, NULL, NULL);
+    assert_string_equal(r.phone, "+447700900");
     json_decref(b);
 }
 
@@ -712,7 +765,8 @@ static void cursor_round_trip(void **state)
     for (size_t i = 0; i < N(distances) + 2000; i++) {
         in.distance_m = i < N(distances) ? distances[i] : (double)rand() / RAND_MAX * 2.0e7;
         assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
-        assert_true(strlen(s) < CUSTOMER_CURSOR_SIZE);
+        assert_true(strlen(s) >= CUSTOMER_CURSOR_MIN_LEN && strlen(s) <= CUSTOMER_CURSOR_MAX_LEN);
+        assert_non_null(strchr("MNO", s[0])); /* the OpenAPI pattern ^[MNO][A-Za-z0-9_-]{50,79} */
         assert_int_equal(strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
                                    "-_"),
                          strlen(s));
@@ -722,6 +776,13 @@ static void cursor_round_trip(void **state)
         assert_true(out.distance_m == in.distance_m && !signbit(out.distance_m));
         assert_string_equal(out.outlet_id, OUTLET_ID);
     }
+    /* The bounds are reached: distance 0 is the shortest, the smallest denormal the longest. */
+    in.distance_m = 0.0;
+    assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
+    assert_int_equal(strlen(s), CUSTOMER_CURSOR_MIN_LEN);
+    in.distance_m = 5e-324;
+    assert_int_equal(customer_rules_cursor_encode(&in, s), 0);
+    assert_int_equal(strlen(s), CUSTOMER_CURSOR_MAX_LEN);
     /* The format is the documented one. */
     in.distance_m = 1234.5;
     snprintf(text, sizeof text, "1234.5:%s", OUTLET_ID);
@@ -816,6 +877,7 @@ int run_rules_tests(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(phone_e164),
+        cmocka_unit_test(phone_normalize_data),
         cmocka_unit_test(roles),
         cmocka_unit_test(emails),
         cmocka_unit_test(codes),

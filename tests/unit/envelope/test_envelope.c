@@ -263,7 +263,81 @@ static void unknown_version_message(void **state)
     free(buf);
 }
 
+/* occurred_at for ordering: at most the allowed skew ahead of now. */
+static void occurred_skew(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *at;
+        int ok;
+    } cases[] = {
+        {"2026-11-21T10:00:00.000Z", 1}, /* now */
+        {"2020-01-01T00:00:00.000Z", 1}, /* the past is fine */
+        {"2026-11-21T10:05:00.000Z", 1}, /* exactly the skew ahead */
+        {"2026-11-21T10:05:00.001Z", 0}, /* a millisecond more */
+        {"2026-11-21T10:04:59Z", 1},     /* no fraction */
+        {"9999-12-31T23:59:59.999Z", 0}, /* the far future */
+        {"not a time", 0},
+    };
+    int64_t now, got, before = 42;
+    assert_int_equal(timestamp_parse("2026-11-21T10:00:00.000Z", &now), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct envelope ev = {0};
+        snprintf(ev.occurred_at, sizeof ev.occurred_at, "%s", cases[i].at);
+        const char *why = NULL;
+        got = before;
+        int rc = envelope_occurred_ms(&ev, now, 300 * 1000, &got, &why);
+        if ((rc == 0) != cases[i].ok)
+            fail_msg("%s: rc %d (%s)", cases[i].at, rc, why ? why : "");
+        if (cases[i].ok) {
+            assert_int_equal(rc, 0);
+            int64_t want;
+            assert_int_equal(timestamp_parse(cases[i].at, &want), 0);
+            assert_int_equal(got, want);
+        } else {
+            assert_int_equal(rc, OF_EPERMANENT);
+            assert_int_equal(got, before);
+            assert_non_null(why);
+            assert_string_equal(why, i == 6 ? "occurred_at: not a timestamp"
+                                            : "occurred_at: more than the allowed skew in the "
+                                              "future");
+        }
+    }
+}
+
 /* ---- building and encoding -------------------------------------------------------------- */
+
+/* Reals in data are written in their shortest round-trip form (jsonout.h), not jansson's %.17g,
+ * and decode back to the same doubles. */
+static void encode_shortest_reals(void **state)
+{
+    (void)state;
+    static const double values[] = {20.15309, 0.1, 1e-7, 5e-324, 1.7976931348623157e308, -0.0, 5.0};
+    struct envelope ev = {
+        .event_id = "0193a5c2-7d1e-7c3a-9f10-2b6c1d2e3f40",
+        .event_type = "order.placed",
+        .event_version = 1,
+        .occurred_at = "2026-11-21T10:00:00.123Z",
+        .producer = "order-svc",
+        .trace_id = TRACE,
+        .correlation_id = "o-1",
+        .data = json_pack("{s:f,s:[f,f,f,f,f,f]}", "lat", values[0], "more", values[1], values[2],
+                          values[3], values[4], values[5], values[6]),
+    };
+    char *text = envelope_encode(&ev);
+    assert_non_null(strstr(text, "\"data\":{\"lat\":20.15309,\"more\":[0.1,1e-7,5e-324,"
+                                 "1.7976931348623157e308,-0.0,5.0]}}"));
+    struct envelope back = {0};
+    assert_int_equal(envelope_decode(text, strlen(text), &back, NULL), 0);
+    assert_true(json_real_value(json_object_get(back.data, "lat")) == values[0]);
+    for (size_t i = 1; i < sizeof values / sizeof values[0]; i++) {
+        double d = json_real_value(json_array_get(json_object_get(back.data, "more"), i - 1));
+        assert_memory_equal(&d, &values[i], sizeof d);
+    }
+    free(text);
+    envelope_clear(&back);
+    envelope_clear(&ev);
+}
 
 static void encode_exact_text(void **state)
 {
@@ -531,6 +605,8 @@ int main(void)
         cmocka_unit_test(timestamps_are_normalised),
         cmocka_unit_test(unknown_version_message),
         cmocka_unit_test(encode_exact_text),
+        cmocka_unit_test(encode_shortest_reals),
+        cmocka_unit_test(occurred_skew),
         cmocka_unit_test(init_round_trips_every_topic),
         cmocka_unit_test(init_fresh_ids),
         cmocka_unit_test(init_rejects),

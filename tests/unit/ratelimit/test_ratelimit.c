@@ -147,12 +147,69 @@ static void parse_bad(void **state)
     assert_int_equal(ratelimit_rule_parse(NULL, &r), -1);
 }
 
+/* Several rules for one request: one set of values, the policy closest to exhaustion. */
+static void combine(void **state)
+{
+    (void)state;
+#define D(ok, lim, rem, reset)                                                                     \
+    {                                                                                              \
+        .allowed = (ok), .limit = (lim), .remaining = (rem), .reset_s = (reset)                    \
+    }
+    static const struct {
+        const char *name;
+        struct ratelimit_decision in[3];
+        size_t n;
+        struct ratelimit_decision want; /* want.retry_after as expected */
+    } cases[] = {
+        {"one", {D(true, 20, 19, 600)}, 1, D(true, 20, 19, 600)},
+        {"fewer remaining wins (ip 20/19, phone 3/2)",
+         {D(true, 20, 19, 600), D(true, 3, 2, 600)},
+         2,
+         D(true, 3, 2, 600)},
+        {"order does not matter",
+         {D(true, 3, 2, 600), D(true, 20, 19, 600)},
+         2,
+         D(true, 3, 2, 600)},
+        {"equal remaining: the later reset",
+         {D(true, 3, 1, 10), D(true, 20, 1, 300)},
+         2,
+         D(true, 20, 1, 300)},
+        {"a refusal wins over fewer remaining",
+         {D(true, 3, 0, 900), D(false, 20, 0, 100)},
+         2,
+         {.allowed = false, .limit = 20, .remaining = 0, .reset_s = 100, .retry_after = 900}},
+        {"refused, the other has room: retry when it resets",
+         {D(true, 20, 5, 900), D(false, 3, 0, 120)},
+         2,
+         {.allowed = false, .limit = 3, .remaining = 0, .reset_s = 120, .retry_after = 120}},
+        {"two refused: the later reset",
+         {D(false, 3, 0, 120), D(false, 20, 0, 500), D(true, 9, 9, 9)},
+         3,
+         {.allowed = false, .limit = 20, .remaining = 0, .reset_s = 500, .retry_after = 500}},
+    };
+#undef D
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct ratelimit_decision got;
+        memset(&got, 0x5a, sizeof got);
+        ratelimit_combine(cases[i].in, cases[i].n, &got);
+        const struct ratelimit_decision *w = &cases[i].want;
+        if (got.allowed != w->allowed || got.limit != w->limit || got.remaining != w->remaining ||
+            got.reset_s != w->reset_s || got.retry_after != w->retry_after)
+            fail_msg("%s: got %d %u/%u reset %u retry %u", cases[i].name, got.allowed, got.limit,
+                     got.remaining, got.reset_s, got.retry_after);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(under_at_and_over),    cmocka_unit_test(reset_rounding),
-        cmocka_unit_test(ttl_missing_or_bogus), cmocka_unit_test(odd_counts),
-        cmocka_unit_test(parse_good),           cmocka_unit_test(parse_bad),
+        cmocka_unit_test(under_at_and_over),
+        cmocka_unit_test(reset_rounding),
+        cmocka_unit_test(ttl_missing_or_bogus),
+        cmocka_unit_test(odd_counts),
+        cmocka_unit_test(parse_good),
+        cmocka_unit_test(parse_bad),
+        cmocka_unit_test(combine),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -53,7 +53,8 @@ int auth_signer_load(const char *path, const char *kid, const char *issuer, int6
 void auth_signer_free(struct auth_signer *signer);
 
 /* Signs a compact JWT: header {"alg":"ES256","typ":"JWT","kid"}, claims sub, role (its name),
- * iat = now_s, exp = now_s + lifetime, iss. Returns 0 and sets *ret_token (the caller frees it
+ * iat = now_s, exp = now_s + lifetime, iss, with the low-S form of the ECDSA signature (the only
+ * one auth_verify accepts). Returns 0 and sets *ret_token (the caller frees it
  * with free()); OF_EPERMANENT if sub is not a canonical UUID, role is not exactly one known bit,
  * or libjwt fails to sign (it should not: the key was checked when the signer was made). */
 int auth_sign(const struct auth_signer *signer, const char *sub, unsigned role, int64_t now_s,
@@ -88,15 +89,19 @@ int auth_verifier_load(const char *path, const char *kid, const char *issuer, in
 /* NULL is a no-op. */
 void auth_verifier_free(struct auth_verifier *verifier);
 
-/* Verifies a compact JWT at time now_s: shape, ES256 signature with the verifier's key, header
- * alg and kid, claims iss, sub (UUID), role (one known name), iat and exp (integers, iat < exp,
- * iat not after now + skew, exp not before now - skew). Returns 0 and fills *ret_principal
- * (required). Otherwise returns OF_EPERMANENT for every rejection (the caller answers 401),
- * leaves *ret_principal untouched and, if ret_reason is not NULL, points it at a static reason
- * for logs that never contains any part of the token: "no verifier", "no token", "token too
- * long", "malformed token", "bad signature or encoding", "algorithm not ES256", "missing kid",
- * "unknown kid", "bad claims", "missing iss", "wrong iss", "bad sub", "bad role", "bad iat",
- * "bad exp", "exp not after iat", "iat in the future" or "expired". token may be NULL. */
+/* Verifies a compact JWT at time now_s: shape, ES256 signature with the verifier's key, in its
+ * canonical form (64 bytes r || s, 1 <= r < n, 1 <= s <= n/2: the high-S twin of a valid
+ * signature is refused), header and claims each a JSON object with no member twice (parsed from
+ * the token's bytes with JSON_REJECT_DUPLICATES, not libjwt's last-one-wins reading), header alg
+ * and kid, claims iss, sub (UUID), role (one known name), iat and exp (integers, 0 <= iat < exp,
+ * exp - iat at most AUTH_LIFETIME_MAX, iat not after now + skew, exp not before now - skew).
+ * Returns 0 and fills *ret_principal (required). Otherwise returns OF_EPERMANENT for every
+ * rejection (the caller answers 401), leaves *ret_principal untouched and, if ret_reason is not
+ * NULL, points it at a static reason for logs that never contains any part of the token: "no
+ * verifier", "no token", "token too long", "malformed token", "bad signature or encoding",
+ * "algorithm not ES256", "non-canonical signature", "bad header", "missing kid", "unknown kid",
+ * "bad claims", "missing iss", "wrong iss", "bad sub", "bad role", "bad iat", "bad exp", "exp
+ * not after iat", "lifetime too long", "iat in the future" or "expired". token may be NULL. */
 int auth_verify(const struct auth_verifier *verifier, const char *token, int64_t now_s,
                 struct auth_principal *ret_principal, const char **ret_reason);
 

@@ -3,6 +3,7 @@
 #define COMMON_ENVELOPE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -46,6 +47,15 @@ char *envelope_encode(const struct envelope *ev);
  * Never crashes on any input. Returns 0, or OF_EPERMANENT with err filled (err may be NULL);
  * ret is untouched on failure. */
 int envelope_decode(const char *buf, size_t len, struct envelope *ret, struct envelope_error *err);
+/* The event's occurred_at as Unix milliseconds in *ret_ms, for a consumer that orders or dates
+ * by it: returns 0, or OF_EPERMANENT (*ret_ms untouched) with *ret_reason (may be NULL) set to a
+ * static reason for the dead letter: "occurred_at: not a timestamp", or "occurred_at: more than
+ * the allowed skew in the future" when it is later than now_ms + max_skew_ms. A producer's clock
+ * may run a little ahead; an event from the far future (9999-12-31) would otherwise outrank
+ * every later one for good. */
+int envelope_occurred_ms(const struct envelope *ev, int64_t now_ms, int64_t max_skew_ms,
+                         int64_t *ret_ms, const char **ret_reason)
+    __attribute__((warn_unused_result));
 /* Releases data; the struct itself is the caller's. Safe on a zeroed envelope. */
 void envelope_clear(struct envelope *ev);
 

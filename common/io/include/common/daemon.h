@@ -95,6 +95,22 @@ struct daemon {
 bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *key,
                        const struct ratelimit_rule *rule) __attribute__((warn_unused_result));
 
+/* One key and the rule it is counted under, for daemon_rate_limits(). */
+struct daemon_rate_check {
+    const char *key;
+    const struct ratelimit_rule *rule;
+};
+#define DAEMON_RATE_CHECKS_MAX 4
+
+/* The same for a request counted against several keys (e.g. per client address and per phone),
+ * 1 to DAEMON_RATE_CHECKS_MAX of them, in order, stopping at the first that refuses (the later
+ * buckets are not spent on a refused request). Sets one set of RateLimit-* headers, those of the
+ * policy closest to exhaustion (ratelimit_combine), and answers 429 when any refused, 503 when
+ * Redis cannot be asked. Returns true when the request may go on. */
+bool daemon_rate_limits(struct daemon *d, struct http_response *res,
+                        const struct daemon_rate_check *checks, size_t n)
+    __attribute__((warn_unused_result));
+
 /* Parses arguments (--help, --version, --describe), then runs the daemon until SIGTERM or SIGINT.
  * --describe prints the service table row of def as one JSON object on stdout (name, version,
  * default_port, schema, role, migrations, produces, consumes with their dead-letter topics,
