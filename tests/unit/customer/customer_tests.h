@@ -9,4 +9,10 @@ int run_json_tests(void);
 int run_feed_tests(void);
 int run_outlet_event_tests(void);
 
+#include <jansson.h>
+
+/* Parses test JSON written with ' for " (NUL characters allowed, any value at top level); fails
+ * the test when it does not parse. The caller owns the result. */
+json_t *customer_test_load(const char *text);
+
 #endif

@@ -30,31 +30,14 @@
 
 #define ERR_SIZE 128 /* what the event handler gives */
 
-/* JSON with ' for ", NUL characters allowed; any JSON value at top level. */
-static json_t *load(const char *text)
-{
-    char *s = strdup(text);
-    json_error_t jerr;
-    json_t *j;
-
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    j = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    if (!j)
-        fail_msg("test JSON does not parse: %s (%s)", s, jerr.text);
-    free(s);
-    return j;
-}
-
 /* GOOD with member field set to value (JSON text, NULL: removed). */
 static json_t *good_with(const char *field, const char *value)
 {
-    json_t *data = load(GOOD);
+    json_t *data = customer_test_load(GOOD);
     if (!value)
         assert_int_equal(json_object_del(data, field), 0);
     else
-        assert_int_equal(json_object_set_new(data, field, load(value)), 0);
+        assert_int_equal(json_object_set_new(data, field, customer_test_load(value)), 0);
     return data;
 }
 
@@ -107,7 +90,7 @@ static void good_data(void **state)
 {
     (void)state;
     struct customer_outlet o;
-    json_t *data = load(GOOD);
+    json_t *data = customer_test_load(GOOD);
 
     memset(&o, 0x5a, sizeof o);
     expect_accepted("good", data, &o);
@@ -321,7 +304,7 @@ static json_t *name_of(const char *ch, size_t count)
     for (size_t i = 0; i < count; i++)
         memcpy(s + i * w, ch, w);
     s[w * count] = '\0';
-    data = load(GOOD);
+    data = customer_test_load(GOOD);
     assert_int_equal(json_object_set_new(data, "name", json_string(s)), 0);
     free(s);
     return data;
@@ -375,7 +358,7 @@ static void version_member(void **state)
 {
     (void)state;
     struct customer_outlet o;
-    json_t *data = load(GOOD);
+    json_t *data = customer_test_load(GOOD);
     memset(&o, 0x5a, sizeof o);
     expect_accepted("no version", data, &o);
     assert_int_equal(o.version, 0);
@@ -412,11 +395,11 @@ static void extra_members_ignored(void **state)
         "{'revision':2,'opened_at':'2024-01-01T00:00:00Z','deleted':true}",
     };
     struct customer_outlet plain, o;
-    json_t *base = load(GOOD);
+    json_t *base = customer_test_load(GOOD);
 
     expect_accepted("good", base, &plain);
     for (size_t i = 0; i < N(extras); i++) {
-        json_t *data = load(GOOD), *more = load(extras[i]);
+        json_t *data = customer_test_load(GOOD), *more = customer_test_load(extras[i]);
         assert_int_equal(json_object_update(data, more), 0);
         memset(&o, 0, sizeof o);
         expect_accepted(extras[i], data, &o);
@@ -437,7 +420,7 @@ static void not_an_object(void **state)
 
     memset(&sentinel, 0x5a, sizeof sentinel);
     for (size_t i = 0; i <= N(docs); i++) {
-        json_t *data = i < N(docs) ? load(docs[i]) : NULL; /* and no data at all */
+        json_t *data = i < N(docs) ? customer_test_load(docs[i]) : NULL; /* and no data at all */
         o = sentinel;
         err[0] = '\0';
         assert_int_equal(customer_rules_outlet_event(data, &o, err, sizeof err), OF_EPERMANENT);

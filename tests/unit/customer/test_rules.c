@@ -41,22 +41,6 @@ static const char *code_name(const struct jspec_error *e)
 
 typedef int (*body_fn)(const json_t *body, void *ret, struct jspec_error *err);
 
-static json_t *load(const char *text)
-{
-    char *s = strdup(text);
-    json_error_t jerr;
-    json_t *j;
-
-    for (char *p = s; *p; p++)
-        if (*p == '\'')
-            *p = '"';
-    j = json_loads(s, JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-    if (!j)
-        fail_msg("test JSON does not parse: %s (%s)", s, jerr.text);
-    free(s);
-    return j;
-}
-
 /* Runs fn on body; checks the outcome against code/field; the output is left in out. */
 static void check_body(const char *what, json_t *body, body_fn fn, void *out, size_t size,
                        const char *code, const char *field)
@@ -90,7 +74,7 @@ static void check_body(const char *what, json_t *body, body_fn fn, void *out, si
 static void run_cases(const struct body_case *cases, size_t n, body_fn fn, void *out, size_t size)
 {
     for (size_t i = 0; i < n; i++) {
-        json_t *body = load(cases[i].json);
+        json_t *body = customer_test_load(cases[i].json);
         check_body(cases[i].json, body, fn, out, size, cases[i].code, cases[i].field);
         json_decref(body);
     }
@@ -347,22 +331,22 @@ static void otp_request_matrix(void **state)
     struct customer_otp_request r;
     run_cases(cases, N(cases), otp_request_fn, &r, sizeof r);
 
-    json_t *b = load("{'phone':'+447700900123'}");
+    json_t *b = customer_test_load("{'phone':'+447700900123'}");
     check_body("default role", b, otp_request_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+447700900123");
     assert_int_equal(r.role, AUTH_CUSTOMER);
     json_decref(b);
-    b = load("{'role':'business','phone':'+14155552671'}");
+    b = customer_test_load("{'role':'business','phone':'+14155552671'}");
     check_body("business", b, otp_request_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+14155552671");
     assert_int_equal(r.role, AUTH_BUSINESS);
     json_decref(b);
     /* The phone comes out normalised: the trunk 0 is gone before any limit, hash or row. */
-    b = load("{'phone':'+4407700900123'}");
+    b = customer_test_load("{'phone':'+4407700900123'}");
     check_body("trunk 0", b, otp_request_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+447700900123");
     json_decref(b);
-    b = load("{'phone':'+4407700900'}");
+    b = customer_test_load("{'phone':'+4407700900'}");
     check_body("too short for the UK", b, otp_request_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+447700900");
     json_decref(b);
@@ -391,7 +375,7 @@ static void otp_verify_matrix(void **state)
     struct customer_otp_verify r;
     run_cases(cases, N(cases), otp_verify_fn, &r, sizeof r);
 
-    json_t *b = load(cases[0].json);
+    json_t *b = customer_test_load(cases[0].json);
     check_body("verify", b, otp_verify_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.phone, "+447700900123");
     assert_string_equal(r.code, "012345");
@@ -446,15 +430,15 @@ static void profile_patch_matrix(void **state)
     struct customer_profile_patch r;
     run_cases(cases, N(cases), patch_fn, &r, sizeof r);
 
-    json_t *b = load("{}");
+    json_t *b = customer_test_load("{}");
     check_body("empty patch", b, patch_fn, &r, sizeof r, NULL, NULL);
     assert_false(r.set_name || r.set_email);
     json_decref(b);
-    b = load("{'email':null}");
+    b = customer_test_load("{'email':null}");
     check_body("clear email", b, patch_fn, &r, sizeof r, NULL, NULL);
     assert_true(!r.set_name && r.set_email && r.email[0] == '\0');
     json_decref(b);
-    b = load("{'name':'Ada','email':'ada@example.com'}");
+    b = customer_test_load("{'name':'Ada','email':'ada@example.com'}");
     check_body("both", b, patch_fn, &r, sizeof r, NULL, NULL);
     assert_true(r.set_name && r.set_email);
     assert_string_equal(r.name, "Ada");
@@ -586,7 +570,7 @@ static void address_matrix(void **state)
     struct customer_address r;
     run_cases(cases, N(cases), address_fn, &r, sizeof r);
 
-    json_t *b = load("{" ADDR_OK ",'lat':51,'lng':-0.1275}");
+    json_t *b = customer_test_load("{" ADDR_OK ",'lat':51,'lng':-0.1275}");
     check_body("address", b, address_fn, &r, sizeof r, NULL, NULL);
     assert_string_equal(r.id, "");
     assert_string_equal(r.label, "Home");
@@ -603,7 +587,7 @@ static json_t *address_with(const char *field, size_t n)
     char *s = malloc(n + 1);
     memset(s, 'x', n);
     s[n] = '\0';
-    json_t *b = load("{" ADDR_OK ",'lat':1,'lng':2}");
+    json_t *b = customer_test_load("{" ADDR_OK ",'lat':1,'lng':2}");
     json_object_set_new(b, field, json_string(s));
     free(s);
     return b;
