@@ -20,7 +20,12 @@
  *   "<topic>.dlq" (produced and acknowledged before the transaction commits) with its
  *   processed_events row, and its dlq.error header says why: the handler's own reason when it
  *   gave one (consumer_fail, consumer_retry), never payload content. A dead letter that cannot
- *   be produced is retried as such, without calling the handler again.
+ *   be produced is retried as such, without calling the handler again, and each failure counts
+ *   as a try for the backoff (consumer_backoff_attempt), so it is not retried at full speed.
+ * - A dead letter always fits: one that would be larger than the producer's limit (which the
+ *   topics' max.message.bytes sets, kafka.h) is produced with its value cut, and the cut recorded
+ *   in dlq.truncated (consumer_dlq_fit); one its topic refuses as too large anyway is cut to
+ *   CONSUMER_DLQ_FALLBACK_LIMIT. So a record of any size that reached its topic moves on.
  * - Infrastructure is never the record's fault: a handler's OF_EUNAVAIL, any failure of the
  *   loop's own statements (BEGIN, advisory locks, SAVEPOINT, inbox insert, RELEASE, ROLLBACK TO)
  *   and a failed COMMIT roll the whole batch back; every partition of it is sought back to its
@@ -28,6 +33,7 @@
  * - Advisory locks for the whole batch are taken in ascending key order before any record is
  *   handled, so two instances never lock the same rows in opposite orders. */
 #include <errno.h>
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -56,6 +62,13 @@
 #define STOP_FLUSH_MS        1000 /* dead letters are acknowledged one by one: nothing is left */
 #define ERROR_MAX            256
 
+/* A partition's first unhandled record (pos; its topic points into the handler table) and when it
+ * was first held up. */
+struct held_record {
+    struct consumer_pos pos;
+    int64_t since_ms;
+};
+
 /* What is remembered of a record that must come again, identified by (topic, partition,
  * offset), across the batches that redeliver it. */
 struct retry_entry {
@@ -63,6 +76,7 @@ struct retry_entry {
     int32_t partition;
     int64_t offset;
     unsigned attempts;     /* handler attempts so far */
+    unsigned dlq_failures; /* its dead letters that could not be produced */
     bool dead_due;         /* dead-lettering it failed: dead-letter it again, without the handler */
     char error[ERROR_MAX]; /* why it is dead-lettered, when dead_due */
 };
@@ -77,6 +91,8 @@ struct consumer {
     unsigned batch_max;
     struct backoff_policy backoff;
     unsigned retry_budget; /* at least 1 */
+    int max_message_bytes;
+    size_t record_limit; /* the dead-letter producer's message.max.bytes */
     struct metrics *metrics;
     void *app;
     char *sql_inbox;
@@ -107,6 +123,12 @@ struct consumer {
     unsigned reseeks; /* seeks since a waiting partition last restarted, for backoff */
     int64_t next_seek_ms;
     rd_kafka_resp_err_t last_err; /* the consumer error logged last, to log each once */
+    /* The first unhandled record of each partition that has one, and since when, for
+     * consumer_lag and consumer_oldest_wait_seconds. Unlike a wait, it lasts until the record is
+     * done (an offset past it is stored) or the partition is revoked or assigned afresh. */
+    struct held_record *held;
+    size_t n_held;
+    size_t cap_held;
 };
 
 enum rec_state { REC_PENDING, REC_HANDLED, REC_DUPLICATE, REC_DEAD };
@@ -120,8 +142,9 @@ struct record {
     bool decoded;
     char error[ERROR_MAX]; /* why it is retried or dead-lettered; never payload content */
     enum rec_state state;
-    unsigned attempts; /* handler attempts, this one included */
-    bool dead_due;     /* its dead letter could not be produced: retried as a dead letter */
+    unsigned attempts;     /* handler attempts, this one included */
+    unsigned dlq_failures; /* its dead letters that could not be produced, this one included */
+    bool dead_due;         /* its dead letter could not be produced: retried as a dead letter */
 };
 
 /* How handling one record ended, and so what happens to the batch. */
@@ -217,6 +240,44 @@ enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned
     }
 }
 
+unsigned consumer_backoff_attempt(unsigned handler_attempts, unsigned dlq_failures)
+{
+    unsigned tries =
+        handler_attempts > UINT_MAX - dlq_failures ? UINT_MAX : handler_attempts + dlq_failures;
+    return tries > 0 ? tries - 1 : 0;
+}
+
+bool consumer_dlq_fit(size_t limit, size_t key_len, size_t value_len, size_t headers_size,
+                      size_t dlq_headers, struct consumer_dlq_fit *ret_fit)
+{
+    size_t fixed = KAFKA_RECORD_OVERHEAD + dlq_headers;
+    size_t room = limit > fixed ? limit - fixed : 0;
+    if (key_len <= room && headers_size <= room - key_len &&
+        value_len <= room - key_len - headers_size) {
+        *ret_fit = (struct consumer_dlq_fit){key_len, value_len, true};
+        return false;
+    }
+    room = room > CONSUMER_DLQ_CUT_RESERVE ? room - CONSUMER_DLQ_CUT_RESERVE : 0;
+    struct consumer_dlq_fit fit = {.key_len = key_len < room ? key_len : room};
+    room -= fit.key_len;
+    fit.headers = headers_size <= room;
+    if (fit.headers)
+        room -= headers_size;
+    fit.value_len = value_len < room ? value_len : room;
+    *ret_fit = fit;
+    return true;
+}
+
+int64_t consumer_partition_lag(int64_t high, int64_t position, int64_t first_unhandled)
+{
+    int64_t from = position;
+    if (first_unhandled >= 0 && (from < 0 || first_unhandled < from))
+        from = first_unhandled;
+    if (high < 0 || from < 0 || from > high)
+        return 0;
+    return high - from;
+}
+
 /* Cuts s back to its last whole UTF-8 character, should its end hold only part of one. */
 static void cut_utf8(char *s)
 {
@@ -294,6 +355,19 @@ static void sleep_or_stop(struct consumer *c, uint32_t ms)
     pthread_mutex_unlock(&c->mu);
 }
 
+static void update_lag(struct consumer *c);
+
+/* A backoff: sleeps up to ms like sleep_or_stop(), keeping the lag gauges current meanwhile (a
+ * partition that is held up shows while it waits, not only after). */
+static void back_off(struct consumer *c, uint32_t ms)
+{
+    int64_t end = time_monotonic_ms() + ms;
+    for (int64_t now = time_monotonic_ms(); !stopping(c) && now < end; now = time_monotonic_ms()) {
+        sleep_or_stop(c, (uint32_t)(end - now < LAG_EVERY_MS ? end - now : LAG_EVERY_MS));
+        update_lag(c);
+    }
+}
+
 static void count(struct consumer *c, const char *name, const char *topic)
 {
     if (!c->metrics)
@@ -357,6 +431,7 @@ static void retry_remember(struct consumer *c, const struct record *rec)
         snprintf(e->topic, sizeof e->topic, "%s", rec->topic);
     }
     e->attempts = rec->attempts;
+    e->dlq_failures = rec->dlq_failures;
     e->dead_due = rec->dead_due;
     snprintf(e->error, sizeof e->error, "%s", rec->error);
 }
@@ -417,13 +492,58 @@ static rd_kafka_topic_partition_list_t *to_partition_list(const struct consumer_
     return l;
 }
 
-/* Makes p's partition wait for p's offset (replacing an older wait) and due for a seek. */
+/* ---- held records: each partition's first unhandled record, for the lag gauges ---- */
+
+static size_t held_index(const struct consumer *c, const char *topic, int32_t partition)
+{
+    for (size_t i = 0; i < c->n_held; i++) {
+        if (c->held[i].pos.partition == partition && strcmp(c->held[i].pos.topic, topic) == 0)
+            return i;
+    }
+    return c->n_held;
+}
+
+/* Notes that p's partition cannot move on before p's offset (p->topic points into the handler
+ * table). The time is kept when that very record was held up already. */
+static void hold(struct consumer *c, const struct consumer_pos *p)
+{
+    size_t i = held_index(c, p->topic, p->partition);
+    if (i < c->n_held && c->held[i].pos.offset == p->offset)
+        return;
+    if (i == c->n_held) {
+        if (c->n_held == c->cap_held) {
+            c->cap_held = c->cap_held ? 2 * c->cap_held : 8;
+            c->held = xrealloc(c->held, c->cap_held * sizeof *c->held);
+        }
+        c->n_held++;
+    }
+    c->held[i] = (struct held_record){*p, time_monotonic_ms()};
+}
+
+static void held_end(struct consumer *c, size_t i)
+{
+    c->held[i] = c->held[--c->n_held];
+}
+
+/* Forgets the held records that next[0..n-1] (offsets stored) have moved past. */
+static void held_release(struct consumer *c, const struct consumer_pos *next, size_t n)
+{
+    for (size_t j = 0; j < n; j++) {
+        size_t i = held_index(c, next[j].topic, next[j].partition);
+        if (i < c->n_held && c->held[i].pos.offset < next[j].offset)
+            held_end(c, i);
+    }
+}
+
+/* Makes p's partition wait for p's offset (replacing an older wait) and due for a seek; its
+ * first unhandled record is held from now, if it was not already. */
 static void wait_for(struct consumer *c, const struct consumer_pos *p)
 {
     const struct event_handler *h = find_handler(c, p->topic);
     if (!h)
         return; /* not subscribed: never polled */
     struct consumer_pos w = {h->topic, p->partition, p->offset};
+    hold(c, &w);
     size_t k = pos_index(c->waits, c->n_waits, &w);
     if (k == c->n_waits) {
         if (c->n_waits == c->cap_waits) {
@@ -445,9 +565,9 @@ static void wait_end(struct consumer *c, size_t i)
     }
 }
 
-/* Ends the waits of the partitions in parts, or of those not in parts when outside is set. A
- * partition that is revoked, or assigned afresh, starts at its committed offset, which is never
- * past its wait (offsets are stored only up to it). */
+/* Ends the waits, and forgets the held records, of the partitions in parts, or of those not in
+ * parts when outside is set. A partition that is revoked, or assigned afresh, starts at its
+ * committed offset, which is never past its wait (offsets are stored only up to it). */
 static void waits_filter(struct consumer *c, const rd_kafka_topic_partition_list_t *parts,
                          bool outside)
 {
@@ -456,6 +576,12 @@ static void waits_filter(struct consumer *c, const rd_kafka_topic_partition_list
                                                      c->waits[i].partition) != NULL;
         if (in != outside)
             wait_end(c, i);
+    }
+    for (size_t i = c->n_held; i-- > 0;) {
+        bool in = rd_kafka_topic_partition_list_find(parts, c->held[i].pos.topic,
+                                                     c->held[i].pos.partition) != NULL;
+        if (in != outside)
+            held_end(c, i);
     }
 }
 
@@ -711,9 +837,9 @@ static void copy_original_headers(struct dlq_headers *d, rd_kafka_message_t *m)
         dh_add(d, xstrdup(name), value ? xstrndup(value, size) : xstrdup(""));
 }
 
+/* The dlq.* headers that every dead letter carries whole. */
 static void build_dlq_headers(struct consumer *c, struct record *rec, struct dlq_headers *d)
 {
-    copy_original_headers(d, rec->msg);
     dh_add(d, xstrdup("dlq.topic"), xstrdup(rec->topic));
     dh_add(d, xstrdup("dlq.partition"), xasprintf("%d", (int)rec->msg->partition));
     dh_add(d, xstrdup("dlq.offset"), xasprintf("%lld", (long long)rec->msg->offset));
@@ -726,41 +852,99 @@ static void build_dlq_headers(struct consumer *c, struct record *rec, struct dlq
 static int ensure_dlq_producer(struct consumer *c)
 {
     char err[256];
-    int rc = kafka_producer_renew(&c->dlq, c->brokers, c->service, c->message_timeout_ms, err,
-                                  sizeof err);
+    int rc = kafka_producer_renew(&c->dlq, c->brokers, c->service, c->message_timeout_ms,
+                                  c->max_message_bytes, err, sizeof err);
     if (rc != OF_OK)
         log_error(NULL, "consumer: dead-letter producer: %s", err);
     return rc;
 }
 
-/* Produces the record to "<topic>.dlq" and waits for the broker's acknowledgement. */
+/* The headers that say what fit left out of m's dead letter (orig_headers: how many it had). */
+static void add_cut_headers(struct dlq_headers *d, const rd_kafka_message_t *m,
+                            const struct consumer_dlq_fit *fit, size_t orig_headers)
+{
+    if (fit->value_len < m->len)
+        dh_add(d, xstrdup("dlq.truncated"), xasprintf("%zu", m->len));
+    if (!fit->headers && orig_headers > 0)
+        dh_add(d, xstrdup("dlq.headers_dropped"), xasprintf("%zu", orig_headers));
+    if (fit->key_len < m->key_len)
+        dh_add(d, xstrdup("dlq.key_truncated"), xasprintf("%zu", m->key_len));
+}
+
+/* Produces rec's dead letter to topic, cut to fit limit (consumer_dlq_fit), and waits for the
+ * broker's acknowledgement. Returns the message's status (kafka_msg) and what was kept in
+ * ret_fit. */
+static int produce_letter(struct consumer *c, struct record *rec, const char *topic, size_t limit,
+                          struct consumer_dlq_fit *ret_fit)
+{
+    const rd_kafka_message_t *rm = rec->msg;
+    struct dlq_headers orig = {0}, dlq = {0};
+    copy_original_headers(&orig, rec->msg);
+    build_dlq_headers(c, rec, &dlq);
+    struct consumer_dlq_fit fit;
+    consumer_dlq_fit(limit, rm->key_len, rm->len, kafka_headers_size(orig.list, orig.n),
+                     kafka_headers_size(dlq.list, dlq.n), &fit);
+    add_cut_headers(&dlq, rm, &fit, orig.n);
+    struct kafka_header *list = xcalloc(orig.n + dlq.n + 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; fit.headers && i < orig.n; i++)
+        list[n++] = orig.list[i];
+    for (size_t i = 0; i < dlq.n; i++)
+        list[n++] = dlq.list[i];
+    struct kafka_msg m = {.topic = topic,
+                          .key = rm->key,
+                          .key_len = fit.key_len,
+                          .value = rm->payload,
+                          .value_len = fit.value_len,
+                          .headers = list,
+                          .n_headers = n};
+    kafka_produce_batch(c->dlq, &m, 1);
+    free(list);
+    dh_free(&orig);
+    dh_free(&dlq);
+    *ret_fit = fit;
+    return m.status;
+}
+
+/* A failed dead letter counts as a try: the record backs off further each time. */
+static int dead_letter_failed(struct consumer *c, struct record *rec)
+{
+    struct log_fields f = record_fields(rec);
+    rec->dlq_failures++;
+    count(c, "events_dead_letter_failed_total", rec->topic);
+    log_warn(&f, "consumer: dead letter not delivered (%u time(s)), it is retried after a backoff",
+             rec->dlq_failures);
+    return OF_ERETRY;
+}
+
+/* Produces the record to "<topic>.dlq" and waits for the broker's acknowledgement; cut to fit
+ * the producer's limit, and to CONSUMER_DLQ_FALLBACK_LIMIT when the topic refuses it as too
+ * large all the same. */
 static int dead_letter(struct consumer *c, struct record *rec)
 {
     struct log_fields f = record_fields(rec);
     char topic[TOPIC_NAME_MAX + sizeof TOPIC_DLQ_SUFFIX];
     if (topics_dlq_name(rec->topic, topic, sizeof topic) != 0) {
         log_error(&f, "consumer: no dead-letter topic name for this topic");
-        return OF_ERETRY;
+        return dead_letter_failed(c, rec);
     }
     if (ensure_dlq_producer(c) != OF_OK)
-        return OF_ERETRY;
-    struct dlq_headers d = {0};
-    build_dlq_headers(c, rec, &d);
-    struct kafka_msg m = {.topic = topic,
-                          .key = rec->msg->key,
-                          .key_len = rec->msg->key_len,
-                          .value = rec->msg->payload,
-                          .value_len = rec->msg->len,
-                          .headers = d.list,
-                          .n_headers = d.n};
-    kafka_produce_batch(c->dlq, &m, 1);
-    dh_free(&d);
-    if (m.status != OF_OK) {
-        log_warn(&f, "consumer: dead letter not delivered, it is retried after a backoff");
-        return OF_ERETRY;
+        return dead_letter_failed(c, rec);
+    struct consumer_dlq_fit fit;
+    int rc = produce_letter(c, rec, topic, c->record_limit, &fit);
+    if (rc == OF_EPERMANENT) {
+        log_warn(&f, "consumer: %s refused the dead letter as too large, cutting it to %d bytes",
+                 topic, CONSUMER_DLQ_FALLBACK_LIMIT);
+        rc = produce_letter(c, rec, topic, CONSUMER_DLQ_FALLBACK_LIMIT, &fit);
     }
-    log_error(&f, "consumer: dead-lettered to %s after %u handler attempt(s): %s", topic,
-              rec->attempts, rec->error);
+    if (rc != OF_OK)
+        return dead_letter_failed(c, rec);
+    char cut[96] = "";
+    if (fit.value_len < rec->msg->len || fit.key_len < rec->msg->key_len || !fit.headers)
+        snprintf(cut, sizeof cut, ", cut to fit (value %zu of %zu bytes)", fit.value_len,
+                 rec->msg->len);
+    log_error(&f, "consumer: dead-lettered to %s after %u handler attempt(s)%s: %s", topic,
+              rec->attempts, cut, rec->error);
     return OF_OK;
 }
 
@@ -844,6 +1028,7 @@ static enum outcome handle_record(struct consumer *c, struct record *rec)
 {
     const struct retry_entry *e = retry_find(c, rec);
     rec->attempts = e ? e->attempts : 0;
+    rec->dlq_failures = e ? e->dlq_failures : 0;
     if (!rec->handler)
         return reject_record(c, rec);
     if (!run_sql(c, "SAVEPOINT r"))
@@ -921,6 +1106,7 @@ static void store_offsets(struct consumer *c, const struct record *recs, size_t 
     rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) /* e.g. partitions revoked meanwhile: redelivered */
         log_warn(NULL, "consumer: storing offsets: %s", rd_kafka_err2str(e));
+    held_release(c, next, k); /* committed: those records are done either way */
     rd_kafka_topic_partition_list_destroy(l);
     free(next);
     free(all);
@@ -964,7 +1150,8 @@ static void schedule_retry(struct consumer *c, const struct record *rec)
         log_warn(&f, "consumer: retrying (attempt %u of %u failed): %s", rec->attempts,
                  c->retry_budget, rec->error);
     }
-    sleep_or_stop(c, backoff_next_ms(&c->backoff, rec->attempts > 0 ? rec->attempts - 1 : 0));
+    back_off(c, backoff_next_ms(&c->backoff,
+                                consumer_backoff_attempt(rec->attempts, rec->dlq_failures)));
 }
 
 /* Nothing was committed: redeliver the whole batch after a backoff outside the retry budget. */
@@ -976,7 +1163,7 @@ static void redeliver_batch(struct consumer *c, const struct record *recs, size_
         c->db = NULL;
     }
     seek_back(c, recs, n, 0);
-    sleep_or_stop(c, backoff_next_ms(&c->backoff, c->outages++));
+    back_off(c, backoff_next_ms(&c->backoff, c->outages++));
 }
 
 static void handle_batch(struct consumer *c, struct record *recs, size_t n)
@@ -999,8 +1186,29 @@ static void handle_batch(struct consumer *c, struct record *recs, size_t n)
 
 /* ---- lag ---- */
 
-/* consumer_lag{topic}: high watermark minus position over the assigned partitions, from what
- * librdkafka has cached (no network), at most once a second. */
+/* Adds partition e's lag and held time to lag[k] and wait[k] (k: its topic's first handler). The
+ * position alone would hide a record that keeps failing: the partition's records after it are
+ * fetched (and dropped) again and again, so its position is at the high watermark. */
+static void partition_lag(struct consumer *c, const rd_kafka_topic_partition_t *e, int64_t now,
+                          double *lag, double *wait)
+{
+    const struct event_handler *h = find_handler(c, e->topic);
+    if (!h)
+        return;
+    size_t k = (size_t)(h - c->handlers), i = held_index(c, e->topic, e->partition);
+    const struct held_record *held = i < c->n_held ? &c->held[i] : NULL;
+    int64_t lo, hi;
+    if (rd_kafka_get_watermark_offsets(c->rk, e->topic, e->partition, &lo, &hi) ==
+        RD_KAFKA_RESP_ERR_NO_ERROR)
+        lag[k] += (double)consumer_partition_lag(hi, e->offset, held ? held->pos.offset : -1);
+    if (held && (double)(now - held->since_ms) / 1000.0 > wait[k])
+        wait[k] = (double)(now - held->since_ms) / 1000.0;
+}
+
+/* consumer_lag{topic}: records behind the high watermark over the assigned partitions, each from
+ * its first unhandled record (consumer_partition_lag); consumer_oldest_wait_seconds{topic}: how
+ * long the oldest of them has been held up. From what librdkafka has cached (no network), at
+ * most once a second. */
 static void update_lag(struct consumer *c)
 {
     int64_t now = time_monotonic_ms();
@@ -1011,23 +1219,16 @@ static void update_lag(struct consumer *c)
     if (rd_kafka_assignment(c->rk, &a) != RD_KAFKA_RESP_ERR_NO_ERROR)
         return;
     rd_kafka_position(c->rk, a);
-    double *lag = xcalloc(c->n_handlers, sizeof *lag); /* by the topic's first handler */
-    for (int i = 0; i < a->cnt; i++) {
-        const struct event_handler *h = find_handler(c, a->elems[i].topic);
-        int64_t lo, hi, pos = a->elems[i].offset;
-        if (!h ||
-            rd_kafka_get_watermark_offsets(c->rk, a->elems[i].topic, a->elems[i].partition, &lo,
-                                           &hi) != RD_KAFKA_RESP_ERR_NO_ERROR ||
-            hi < 0 || pos < 0 || hi < pos)
-            continue;
-        lag[h - c->handlers] += (double)(hi - pos);
-    }
+    double *lag = xcalloc(2 * c->n_handlers, sizeof *lag), *wait = lag + c->n_handlers;
+    for (int i = 0; i < a->cnt; i++)
+        partition_lag(c, &a->elems[i], now, lag, wait);
     char labels[TOPIC_NAME_MAX + 16];
     for (size_t i = 0; i < c->n_handlers; i++) {
         if (find_handler(c, c->handlers[i].topic) != &c->handlers[i])
             continue; /* a topic named twice is reported once */
         metrics_labels(labels, sizeof labels, "topic", c->handlers[i].topic, NULL);
         metrics_set(c->metrics, "consumer_lag", labels, lag[i]);
+        metrics_set(c->metrics, "consumer_oldest_wait_seconds", labels, wait[i]);
     }
     free(lag);
     rd_kafka_topic_partition_list_destroy(a);
@@ -1113,6 +1314,9 @@ static int check_config(const struct consumer_config *cfg, char *err, size_t err
         snprintf(err, errlen, "consumer: schema must be a plain lowercase identifier");
     else if (cfg->batch_max == 0)
         snprintf(err, errlen, "consumer: batch_max must be positive");
+    else if (!kafka_max_message_bytes_valid(cfg->max_message_bytes))
+        snprintf(err, errlen, "consumer: max_message_bytes must be 0 or %d to %d",
+                 KAFKA_MAX_MESSAGE_BYTES_MIN, KAFKA_MAX_MESSAGE_BYTES_MAX);
     else
         return check_handlers(cfg, err, errlen);
     return OF_EPERMANENT;
@@ -1129,8 +1333,16 @@ static void declare_metrics(struct metrics *m)
                     "Event handling attempts that will be retried", NULL, 0);
     metrics_declare(m, "events_dead_lettered_total", METRIC_COUNTER,
                     "Events sent to a dead-letter topic", NULL, 0);
+    metrics_declare(m, "events_dead_letter_failed_total", METRIC_COUNTER,
+                    "Dead letters that could not be produced (retried after a backoff)", NULL, 0);
     metrics_declare(m, "consumer_lag", METRIC_GAUGE,
-                    "Records behind the high watermark over assigned partitions", NULL, 0);
+                    "Records behind the high watermark over assigned partitions, each from its "
+                    "first unhandled record",
+                    NULL, 0);
+    metrics_declare(m, "consumer_oldest_wait_seconds", METRIC_GAUGE,
+                    "Seconds the oldest record that must come again (a retry, a dead letter not "
+                    "produced yet, a batch rolled back) has held up its partition; 0 when none",
+                    NULL, 0);
 }
 
 static struct consumer *consumer_new(const struct consumer_config *cfg)
@@ -1141,6 +1353,7 @@ static struct consumer *consumer_new(const struct consumer_config *cfg)
     c->batch_max = cfg->batch_max;
     c->backoff = cfg->backoff;
     c->retry_budget = cfg->retry_budget > 0 ? cfg->retry_budget : 1;
+    c->max_message_bytes = cfg->max_message_bytes;
     c->metrics = cfg->metrics;
     c->app = cfg->app;
     c->message_timeout_ms = cfg->message_timeout_ms;
@@ -1154,6 +1367,7 @@ static struct consumer *consumer_new(const struct consumer_config *cfg)
     c->schema = xstrdup(cfg->schema);
     c->service = xstrdup(cfg->service);
     c->brokers = xstrdup(cfg->brokers);
+    c->record_limit = kafka_record_limit(cfg->max_message_bytes);
     c->app_name = xasprintf("%s-consumer", cfg->service);
     c->sql_inbox = xasprintf("INSERT INTO %s.processed_events (event_id, topic) VALUES ($1, $2) "
                              "ON CONFLICT DO NOTHING",
@@ -1172,6 +1386,7 @@ static void consumer_free(struct consumer *c)
     free(c->app_name);
     free(c->sql_inbox);
     free(c->waits);
+    free(c->held);
     free(c);
 }
 
@@ -1194,10 +1409,16 @@ static int subscribe(struct consumer *c, char *err, size_t errlen)
 
 static int make_kafka_consumer(struct consumer *c, char *err, size_t errlen)
 {
-    char session[16];
+    char session[16], fetch[16];
     snprintf(session, sizeof session, "%d", c->session_timeout_ms);
+    /* A whole record of the largest size in one fetch (the broker would hand a larger one out
+     * anyway, alone, so that a consumer always moves on). */
+    snprintf(fetch, sizeof fetch, "%d",
+             c->max_message_bytes ? c->max_message_bytes : KAFKA_MAX_MESSAGE_BYTES_DEFAULT);
     const char *const kv[] = {"session.timeout.ms",
                               session,
+                              "max.partition.fetch.bytes",
+                              fetch,
                               "group.id",
                               c->service,
                               "enable.auto.offset.store",
@@ -1267,7 +1488,8 @@ int consumer_start(const struct consumer_config *cfg, struct consumer **ret_cons
     if (rc != OF_OK)
         return rc;
     struct consumer *c = consumer_new(cfg);
-    c->dlq = kafka_producer_new(c->brokers, c->service, c->message_timeout_ms, err, errlen);
+    c->dlq = kafka_producer_new(c->brokers, c->service, c->message_timeout_ms, c->max_message_bytes,
+                                err, errlen);
     if (!c->dlq) {
         rc = OF_EPERMANENT;
         goto fail;

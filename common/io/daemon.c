@@ -64,6 +64,10 @@ static const struct config_var common_vars[] = {
     {"OF_KAFKA_SESSION_TIMEOUT_MS", CONFIG_INT, "45000",
      "how soon the consumer group notices a dead member and hands its partitions on",
      DC(kafka_session_timeout_ms), 6000, 300000, NULL},
+    {"OF_KAFKA_MAX_MESSAGE_BYTES", CONFIG_INT, "1048576",
+     "largest Kafka record batch: the max.message.bytes of the topics created; producers send "
+     "records up to 1 KiB less, the consumer fetches records this large",
+     DC(kafka_max_message_bytes), KAFKA_MAX_MESSAGE_BYTES_MIN, KAFKA_MAX_MESSAGE_BYTES_MAX, NULL},
     {"OF_REDIS_HOST", CONFIG_STRING, "127.0.0.1", "Redis host", DC(redis_host), 0, 0, NULL},
     {"OF_REDIS_PORT", CONFIG_INT, "6379", "Redis port", DC(redis_port), 1, 65535, NULL},
     {"OF_REDIS_TIMEOUT_MS", CONFIG_INT, "200", "Redis connect and command timeout",
@@ -94,6 +98,8 @@ static const struct config_var common_vars[] = {
 };
 
 #define N_VARS (sizeof common_vars / sizeof common_vars[0])
+_Static_assert(KAFKA_MAX_MESSAGE_BYTES_DEFAULT == 1048576,
+               "OF_KAFKA_MAX_MESSAGE_BYTES's default is written out in the table");
 
 /* The entry of vars (a copy of common_vars) named name. The table is this file's own, so a
  * missing name is a programming error: abort rather than patch the default of another entry. */
@@ -390,7 +396,8 @@ static int create_topics(struct runtime *rt)
     for (unsigned attempt = 0; n > 0; attempt++) {
         rc = kafka_ensure_topics(c->kafka_brokers, (const char *const *)names, n,
                                  (int)c->kafka_partitions, (int)c->kafka_replication,
-                                 (int)c->kafka_timeout_ms, err, sizeof err);
+                                 (int)c->kafka_max_message_bytes, (int)c->kafka_timeout_ms, err,
+                                 sizeof err);
         if (rc != OF_ERETRY || time_monotonic_ms() >= give_up)
             break;
         log_warn(NULL, "creating topics on %s: %s; retrying", c->kafka_brokers, err);
@@ -524,6 +531,7 @@ static int start_threads(struct runtime *rt)
         .batch = (unsigned)c->outbox_batch,
         .poll_ms = (unsigned)c->outbox_poll_ms,
         .message_timeout_ms = (int)c->kafka_timeout_ms,
+        .max_message_bytes = (int)c->kafka_max_message_bytes,
         .metrics = rt->d.metrics,
     };
     if (outbox_relay_start(&oc, &rt->relay, err, sizeof err) != OF_OK) {
@@ -543,6 +551,7 @@ static int start_threads(struct runtime *rt)
         .retry_budget = (unsigned)c->retry_budget,
         .message_timeout_ms = (int)c->kafka_timeout_ms,
         .session_timeout_ms = (int)c->kafka_session_timeout_ms,
+        .max_message_bytes = (int)c->kafka_max_message_bytes,
         .metrics = rt->d.metrics,
         .app = &rt->d,
     };
@@ -587,8 +596,8 @@ static int start(struct runtime *rt)
     }
     if (apply_migrations(rt) != OF_OK)
         return -1;
-    rt->probe = kafka_producer_new(c->kafka_brokers, rt->d.def->name, (int)c->kafka_timeout_ms, err,
-                                   sizeof err);
+    rt->probe = kafka_producer_new(c->kafka_brokers, rt->d.def->name, (int)c->kafka_timeout_ms,
+                                   (int)c->kafka_max_message_bytes, err, sizeof err);
     if (!rt->probe) {
         log_error(NULL, "cannot create a Kafka client: %s", err);
         return -1;

@@ -9,7 +9,12 @@
  * duplicates caused by the caller re-producing a message are removed by the consumers' inbox. A
  * batch's kafka_msg array must stay alive until every delivery report arrived, which librdkafka
  * guarantees within message.timeout.ms; kafka_produce_batch() waits for all of them, so a
- * producer is used by one thread at a time and each user owns its own producer. */
+ * producer is used by one thread at a time and each user owns its own producer.
+ *
+ * Record sizes. The topics' max.message.bytes and the producers' message.max.bytes come from one
+ * setting (kafka.h), so a record is never taken by a producer only to be refused by its topic. A
+ * record that is too large anyway (a topic made elsewhere, by hand or by an older version) is
+ * reported as OF_EPERMANENT, apart from the failures that may heal. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,52 @@ struct kafka_producer {
     rd_kafka_resp_err_t first_err;
     const char *first_err_topic;
 };
+
+/* ---- record size limits ---- */
+
+bool kafka_max_message_bytes_valid(long max_message_bytes)
+{
+    return max_message_bytes == 0 || (max_message_bytes >= KAFKA_MAX_MESSAGE_BYTES_MIN &&
+                                      max_message_bytes <= KAFKA_MAX_MESSAGE_BYTES_MAX);
+}
+
+static int max_or_default(int max_message_bytes)
+{
+    return max_message_bytes ? max_message_bytes : KAFKA_MAX_MESSAGE_BYTES_DEFAULT;
+}
+
+size_t kafka_record_limit(int max_message_bytes)
+{
+    return (size_t)max_or_default(max_message_bytes) - KAFKA_BATCH_FRAMING;
+}
+
+size_t kafka_headers_size(const struct kafka_header *headers, size_t n)
+{
+    size_t size = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *v = headers[i].value ? headers[i].value : "";
+        size += strlen(headers[i].name) + strlen(v) + 2 * 5; /* two varints of at most 5 bytes */
+    }
+    return size;
+}
+
+/* Whether librdkafka or the broker refused a message for its size: producing it again fails the
+ * same way. */
+static bool too_large(rd_kafka_resp_err_t e)
+{
+    return e == RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE ||
+           e == RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE;
+}
+
+static int check_max_message_bytes(int max_message_bytes, char *err, size_t errlen)
+{
+    if (kafka_max_message_bytes_valid(max_message_bytes))
+        return OF_OK;
+    snprintf(err, errlen,
+             "kafka: the largest message must be 0 (default) or %d to %d bytes, not %d",
+             KAFKA_MAX_MESSAGE_BYTES_MIN, KAFKA_MAX_MESSAGE_BYTES_MAX, max_message_bytes);
+    return OF_EPERMANENT;
+}
 
 /* ---- configuration shared by producers and the consumer ---- */
 
@@ -101,7 +152,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     (void)rk;
     struct kafka_producer *p = opaque;
     struct kafka_msg *msg = m->_private;
-    msg->status = m->err ? OF_ERETRY : OF_OK;
+    msg->status = !m->err ? OF_OK : too_large(m->err) ? OF_EPERMANENT : OF_ERETRY;
     if (m->err && p->failures++ == 0) {
         p->first_err = m->err;
         p->first_err_topic = msg->topic;
@@ -110,16 +161,29 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
 }
 
 struct kafka_producer *kafka_producer_new(const char *brokers, const char *client_id,
-                                          int message_timeout_ms, char *err, size_t errlen)
+                                          int message_timeout_ms, int max_message_bytes, char *err,
+                                          size_t errlen)
 {
     if (message_timeout_ms <= 0) {
         snprintf(err, errlen, "kafka: message timeout must be positive");
         return NULL;
     }
-    char timeout[16];
+    if (check_max_message_bytes(max_message_bytes, err, errlen) != OF_OK)
+        return NULL;
+    char timeout[16], max_bytes[24];
     snprintf(timeout, sizeof timeout, "%d", message_timeout_ms);
-    const char *const kv[] = {"enable.idempotence", "true",  "acks", "all", "linger.ms", "5",
-                              "message.timeout.ms", timeout, NULL};
+    snprintf(max_bytes, sizeof max_bytes, "%zu", kafka_record_limit(max_message_bytes));
+    const char *const kv[] = {"enable.idempotence",
+                              "true",
+                              "acks",
+                              "all",
+                              "linger.ms",
+                              "5",
+                              "message.timeout.ms",
+                              timeout,
+                              "message.max.bytes",
+                              max_bytes,
+                              NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(brokers, client_id, kv, err, errlen);
     if (!conf)
         return NULL;
@@ -140,12 +204,12 @@ struct kafka_producer *kafka_producer_new(const char *brokers, const char *clien
 }
 
 int kafka_producer_renew(struct kafka_producer **p, const char *brokers, const char *client_id,
-                         int message_timeout_ms, char *err, size_t errlen)
+                         int message_timeout_ms, int max_message_bytes, char *err, size_t errlen)
 {
     if (*p && !kafka_producer_failed(*p))
         return OF_OK;
     kafka_producer_free(*p, 0); /* a failed producer delivers nothing more: do not wait */
-    *p = kafka_producer_new(brokers, client_id, message_timeout_ms, err, errlen);
+    *p = kafka_producer_new(brokers, client_id, message_timeout_ms, max_message_bytes, err, errlen);
     return *p ? OF_OK : OF_ERETRY;
 }
 
@@ -247,6 +311,8 @@ size_t kafka_produce_batch(struct kafka_producer *p, struct kafka_msg *msgs, siz
 
     rd_kafka_resp_err_t enqueue_err = RD_KAFKA_RESP_ERR_NO_ERROR;
     size_t enqueued = enqueue_prefix(p, msgs, n, &enqueue_err);
+    if (enqueued < n && too_large(enqueue_err))
+        msgs[enqueued].status = OF_EPERMANENT;
     await_reports(p, enqueued);
     log_batch_failures(p, n, enqueued, enqueue_err, enqueued < n ? msgs[enqueued].topic : NULL);
 
@@ -360,15 +426,22 @@ static int check_create_result(rd_kafka_event_t *ev, char *err, size_t errlen)
     return OF_OK;
 }
 
-/* Makes the NewTopic objects; returns OF_OK or OF_EPERMANENT with err. */
+/* Makes the NewTopic objects, each with max.message.bytes max_bytes; returns OF_OK or
+ * OF_EPERMANENT with err. */
 static int new_topics(const char *const *names, size_t n, int partitions, int replication,
-                      rd_kafka_NewTopic_t **ret, char *err, size_t errlen)
+                      const char *max_bytes, rd_kafka_NewTopic_t **ret, char *err, size_t errlen)
 {
     char why[256];
     for (size_t i = 0; i < n; i++) {
         ret[i] = rd_kafka_NewTopic_new(names[i], partitions, replication, why, sizeof why);
         if (!ret[i]) {
             snprintf(err, errlen, "topic %s: %s", names[i], why);
+            return OF_EPERMANENT;
+        }
+        rd_kafka_resp_err_t e =
+            rd_kafka_NewTopic_set_config(ret[i], "max.message.bytes", max_bytes);
+        if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+            snprintf(err, errlen, "topic %s: max.message.bytes: %s", names[i], rd_kafka_err2str(e));
             return OF_EPERMANENT;
         }
     }
@@ -404,10 +477,15 @@ static int create_topics(rd_kafka_t *rk, rd_kafka_NewTopic_t **topics, size_t n,
 }
 
 int kafka_ensure_topics(const char *brokers, const char *const *names, size_t n, int partitions,
-                        int replication, int timeout_ms, char *err, size_t errlen)
+                        int replication, int max_message_bytes, int timeout_ms, char *err,
+                        size_t errlen)
 {
     if (n == 0)
         return OF_OK;
+    if (check_max_message_bytes(max_message_bytes, err, errlen) != OF_OK)
+        return OF_EPERMANENT;
+    char max_bytes[16];
+    snprintf(max_bytes, sizeof max_bytes, "%d", max_or_default(max_message_bytes));
     rd_kafka_conf_t *conf = kafka_conf_new(brokers, "orderflow-admin", NULL, err, errlen);
     if (!conf)
         return OF_EPERMANENT;
@@ -419,7 +497,7 @@ int kafka_ensure_topics(const char *brokers, const char *const *names, size_t n,
         return OF_EPERMANENT;
     }
     rd_kafka_NewTopic_t **topics = xcalloc(n, sizeof *topics);
-    int rc = new_topics(names, n, partitions, replication, topics, err, errlen);
+    int rc = new_topics(names, n, partitions, replication, max_bytes, topics, err, errlen);
     if (rc == OF_OK)
         rc = create_topics(rk, topics, n, timeout_ms, err, errlen);
     for (size_t i = 0; i < n; i++) {

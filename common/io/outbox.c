@@ -140,6 +140,7 @@ struct outbox_relay {
     char *brokers;
     char *client_id;
     int message_timeout_ms;
+    int max_message_bytes;
     unsigned failures; /* consecutive failed rounds, for backoff */
     int64_t next_stats_ms;
     int64_t next_cleanup_ms;
@@ -267,7 +268,7 @@ static int ensure_producer(struct outbox_relay *r)
 {
     char err[256];
     int rc = kafka_producer_renew(&r->producer, r->brokers, r->client_id, r->message_timeout_ms,
-                                  err, sizeof err);
+                                  r->max_message_bytes, err, sizeof err);
     if (rc != OF_OK)
         log_error(NULL, "outbox relay: %s", err);
     return rc;
@@ -577,6 +578,7 @@ static struct outbox_relay *relay_new(const struct outbox_relay_config *cfg)
     r->batch = cfg->batch;
     r->poll_ms = cfg->poll_ms;
     r->message_timeout_ms = cfg->message_timeout_ms;
+    r->max_message_bytes = cfg->max_message_bytes;
     r->metrics = cfg->metrics;
     build_sql(&r->sql, r->schema);
     atomic_init(&r->stop, false);
@@ -591,7 +593,8 @@ int outbox_relay_start(const struct outbox_relay_config *cfg, struct outbox_rela
     if (rc != OF_OK)
         return rc;
     struct outbox_relay *r = relay_new(cfg);
-    r->producer = kafka_producer_new(r->brokers, r->client_id, r->message_timeout_ms, err, errlen);
+    r->producer = kafka_producer_new(r->brokers, r->client_id, r->message_timeout_ms,
+                                     r->max_message_bytes, err, errlen);
     if (!r->producer) {
         rc = OF_EPERMANENT;
         goto fail;

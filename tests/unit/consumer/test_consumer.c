@@ -2,6 +2,7 @@
  * entry points that can be exercised without a broker or a database. */
 #include <stdarg.h>
 #include <stddef.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common/backoff.h"
 #include "common/consumer.h"
 #include "common/db.h"
 #include "common/envelope.h"
@@ -19,7 +21,8 @@
 #include "common/outbox.h"
 #include "common/timefmt.h"
 
-#define NOWHERE "127.0.0.1:1" /* nothing listens there: connections are refused at once */
+#define NOWHERE           "127.0.0.1:1" /* nothing listens there: connections are refused at once */
+#define RD_OFFSET_INVALID -1001         /* librdkafka's RD_KAFKA_OFFSET_INVALID: position unknown */
 
 /* ---- consumer_sort_keys ---- */
 
@@ -272,6 +275,180 @@ static void test_handler_action_budget(void **state)
     assert_int_equal(tries, 8);
 }
 
+/* ---- attempt accounting: every failed try backs off further ---- */
+
+static void test_backoff_attempt(void **state)
+{
+    (void)state;
+    /* handler retries alone: as before, the first retry waits the base */
+    assert_int_equal(consumer_backoff_attempt(0, 0), 0);
+    assert_int_equal(consumer_backoff_attempt(1, 0), 0);
+    assert_int_equal(consumer_backoff_attempt(2, 0), 1);
+    assert_int_equal(consumer_backoff_attempt(8, 0), 7);
+    /* a record that cannot even be handled (no envelope): 0 handler attempts, yet each failed
+     * dead letter counts, so the backoff grows instead of staying at the base forever */
+    assert_int_equal(consumer_backoff_attempt(0, 1), 0);
+    assert_int_equal(consumer_backoff_attempt(0, 2), 1);
+    assert_int_equal(consumer_backoff_attempt(0, 9), 8);
+    /* a handler's dead-lettering after its budget, then failed dead letters */
+    assert_int_equal(consumer_backoff_attempt(3, 1), 3);
+    assert_int_equal(consumer_backoff_attempt(3, 4), 6);
+    assert_int_equal(consumer_backoff_attempt(UINT_MAX, 5), UINT_MAX - 1); /* no overflow */
+    assert_int_equal(consumer_backoff_attempt(5, UINT_MAX), UINT_MAX - 1);
+}
+
+/* The backoff that follows grows with the failed dead letters up to its ceiling (the defaults,
+ * OF_RETRY_BASE_MS=100 and OF_RETRY_MAX_MS=10000): no more twice a second forever. */
+static void test_backoff_grows_with_dead_letter_failures(void **state)
+{
+    (void)state;
+    const struct backoff_policy p = {.base_ms = 100, .max_ms = 10000};
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(0, 1)), 100);
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(0, 2)), 200);
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(0, 4)), 800);
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(0, 10)), 10000);
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(0, 1000)), 10000);
+    assert_int_equal(backoff_ceiling_ms(&p, consumer_backoff_attempt(8, 2)), 10000);
+}
+
+/* ---- record sizes ---- */
+
+static void test_record_limits(void **state)
+{
+    (void)state;
+    assert_true(kafka_max_message_bytes_valid(0));
+    assert_true(kafka_max_message_bytes_valid(KAFKA_MAX_MESSAGE_BYTES_MIN));
+    assert_true(kafka_max_message_bytes_valid(KAFKA_MAX_MESSAGE_BYTES_DEFAULT));
+    assert_true(kafka_max_message_bytes_valid(KAFKA_MAX_MESSAGE_BYTES_MAX));
+    assert_false(kafka_max_message_bytes_valid(KAFKA_MAX_MESSAGE_BYTES_MIN - 1));
+    assert_false(kafka_max_message_bytes_valid(KAFKA_MAX_MESSAGE_BYTES_MAX + 1L));
+    assert_false(kafka_max_message_bytes_valid(-1));
+    /* the producers stay a batch's framing below the topics, and above librdkafka's default */
+    assert_int_equal(kafka_record_limit(0), 1048576 - KAFKA_BATCH_FRAMING);
+    assert_int_equal(kafka_record_limit(KAFKA_MAX_MESSAGE_BYTES_DEFAULT), 1047552);
+    assert_true(kafka_record_limit(0) > 1000000);
+    assert_int_equal(kafka_record_limit(4194304), 4194304 - KAFKA_BATCH_FRAMING);
+    assert_true(KAFKA_BATCH_FRAMING >= 61); /* the v2 record batch header */
+}
+
+static void test_headers_size(void **state)
+{
+    (void)state;
+    assert_int_equal(kafka_headers_size(NULL, 0), 0);
+    const struct kafka_header h[] = {{"dlq.topic", "probe.event.v1"}, {"traceparent", NULL}};
+    assert_int_equal(kafka_headers_size(h, 1), 9 + 14 + 10);
+    assert_int_equal(kafka_headers_size(h, 2), 9 + 14 + 10 + 11 + 0 + 10);
+}
+
+#define LIMIT 1047552 /* kafka_record_limit(1048576) */
+
+/* What fits is kept whole: the 1,040,000-byte record of the incident, over librdkafka's default
+ * message.max.bytes (1,000,000) but within the topics' limit, is dead-lettered whole. */
+static void test_dlq_fit_whole(void **state)
+{
+    (void)state;
+    struct consumer_dlq_fit fit;
+    assert_false(consumer_dlq_fit(LIMIT, 3, 1040000, 120, 300, &fit));
+    assert_int_equal(fit.key_len, 3);
+    assert_int_equal(fit.value_len, 1040000);
+    assert_true(fit.headers);
+    /* exactly at the limit is whole, one byte over is cut */
+    size_t exact = LIMIT - KAFKA_RECORD_OVERHEAD - 300 - 120 - 3;
+    assert_false(consumer_dlq_fit(LIMIT, 3, exact, 120, 300, &fit));
+    assert_int_equal(fit.value_len, exact);
+    assert_true(consumer_dlq_fit(LIMIT, 3, exact + 1, 120, 300, &fit));
+    assert_false(consumer_dlq_fit(LIMIT, 0, 0, 0, 0, &fit));
+    assert_int_equal(fit.value_len, 0);
+}
+
+/* A record that reached its topic but does not fit beside the dlq.* headers: the value is cut to
+ * what fits, with room kept for the headers that say so. */
+static void test_dlq_fit_cuts_the_value(void **state)
+{
+    (void)state;
+    struct consumer_dlq_fit fit;
+    size_t value = 1048576 - 200; /* what the topic took (a batch of at most 1 MiB) */
+    assert_true(consumer_dlq_fit(LIMIT, 3, value, 120, 300, &fit));
+    assert_int_equal(fit.key_len, 3);
+    assert_true(fit.headers);
+    assert_int_equal(fit.value_len,
+                     LIMIT - KAFKA_RECORD_OVERHEAD - 300 - CONSUMER_DLQ_CUT_RESERVE - 3 - 120);
+    assert_true(KAFKA_RECORD_OVERHEAD + 300 + CONSUMER_DLQ_CUT_RESERVE + 3 + 120 + fit.value_len <=
+                LIMIT);
+}
+
+/* Headers too large to fit are dropped (the value then gets the room), and a key too large is
+ * cut last: the dead letter always fits, whatever reached the topic. */
+static void test_dlq_fit_drops_headers_then_cuts_the_key(void **state)
+{
+    (void)state;
+    struct consumer_dlq_fit fit;
+    size_t room = LIMIT - KAFKA_RECORD_OVERHEAD - 300 - CONSUMER_DLQ_CUT_RESERVE;
+    assert_true(consumer_dlq_fit(LIMIT, 10, 5000, LIMIT, 300, &fit));
+    assert_false(fit.headers);
+    assert_int_equal(fit.key_len, 10);
+    assert_int_equal(fit.value_len, 5000); /* the value fits once the headers are gone */
+    assert_true(consumer_dlq_fit(LIMIT, 10, LIMIT, room - 10 + 1, 300, &fit));
+    assert_false(fit.headers);
+    assert_int_equal(fit.value_len, room - 10);
+    /* headers that fit are kept ahead of the value */
+    assert_true(consumer_dlq_fit(LIMIT, 10, LIMIT, room - 10, 300, &fit));
+    assert_true(fit.headers);
+    assert_int_equal(fit.value_len, 0);
+    assert_true(consumer_dlq_fit(LIMIT, 2 * (size_t)LIMIT, 7, 50, 300, &fit));
+    assert_int_equal(fit.key_len, room);
+    assert_false(fit.headers);
+    assert_int_equal(fit.value_len, 0);
+    /* a limit below the dlq.* headers themselves: nothing of the record is left */
+    assert_true(consumer_dlq_fit(200, 5, 5, 5, 300, &fit));
+    assert_int_equal(fit.key_len + fit.value_len, 0);
+    assert_false(fit.headers);
+}
+
+/* Whatever the sizes, a cut letter is within the limit with the reserve kept, and a kept whole
+ * one within the limit: checked over a grid around the edges. */
+static void test_dlq_fit_always_fits(void **state)
+{
+    (void)state;
+    const size_t sizes[] = {0, 1, 100, 4000, LIMIT / 2, LIMIT - 500, LIMIT, 3 * (size_t)LIMIT};
+    const size_t limits[] = {CONSUMER_DLQ_FALLBACK_LIMIT, 65536 - KAFKA_BATCH_FRAMING, LIMIT};
+    const size_t n = sizeof sizes / sizeof sizes[0];
+    for (size_t l = 0; l < sizeof limits / sizeof limits[0]; l++)
+        for (size_t k = 0; k < n; k++)
+            for (size_t v = 0; v < n; v++)
+                for (size_t h = 0; h < n; h++) {
+                    struct consumer_dlq_fit fit;
+                    bool cut = consumer_dlq_fit(limits[l], sizes[k], sizes[v], sizes[h], 400, &fit);
+                    size_t total = KAFKA_RECORD_OVERHEAD + 400 + fit.key_len + fit.value_len +
+                                   (fit.headers ? sizes[h] : 0) +
+                                   (cut ? CONSUMER_DLQ_CUT_RESERVE : 0);
+                    assert_true(total <= limits[l]);
+                    assert_true(fit.key_len <= sizes[k] && fit.value_len <= sizes[v]);
+                    assert_true(cut || (fit.key_len == sizes[k] && fit.value_len == sizes[v] &&
+                                        fit.headers));
+                }
+}
+
+/* ---- lag: counted from the first unhandled record ---- */
+
+static void test_partition_lag(void **state)
+{
+    (void)state;
+    assert_int_equal(consumer_partition_lag(100, 100, -1), 0); /* all handled */
+    assert_int_equal(consumer_partition_lag(100, 90, -1), 10);
+    /* a record at 40 keeps failing: the records behind it were fetched (position at the high
+     * watermark), none is handled, and the lag says so */
+    assert_int_equal(consumer_partition_lag(100, 100, 40), 60);
+    assert_int_equal(consumer_partition_lag(100, 41, 40), 60);
+    assert_int_equal(consumer_partition_lag(100, 30, 40), 70); /* sought back below it */
+    assert_int_equal(consumer_partition_lag(100, RD_OFFSET_INVALID, 40), 60);
+    /* unknown watermark or position: nothing to say */
+    assert_int_equal(consumer_partition_lag(-1, 10, -1), 0);
+    assert_int_equal(consumer_partition_lag(-1, 10, 5), 0);
+    assert_int_equal(consumer_partition_lag(100, RD_OFFSET_INVALID, -1), 0);
+    assert_int_equal(consumer_partition_lag(10, 20, -1), 0); /* a stale watermark */
+}
+
 /* ---- a handler's reason ---- */
 
 static void test_fail_fills_the_slot(void **state)
@@ -406,6 +583,11 @@ static void test_consumer_rejects_bad_config(void **state)
     char err[256] = "";
     assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
     assert_null(c);
+    cfg = base_config(h, 1);
+    cfg.max_message_bytes = 1000;
+    assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
+    assert_null(c);
+    assert_non_null(strstr(err, "max_message_bytes"));
     const struct event_handler no_fn[] = {{"order.placed.v1", NULL, NULL}};
     cfg = base_config(no_fn, 1);
     assert_int_equal(consumer_start(&cfg, &c, err, sizeof err), OF_EPERMANENT);
@@ -432,8 +614,15 @@ static void test_producer_config_errors(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_null(kafka_producer_new(NOWHERE, "t", 0, err, sizeof err));
+    assert_null(kafka_producer_new(NOWHERE, "t", 0, 0, err, sizeof err));
     assert_non_null(strstr(err, "timeout"));
+    err[0] = '\0';
+    assert_null(
+        kafka_producer_new(NOWHERE, "t", 500, KAFKA_MAX_MESSAGE_BYTES_MIN - 1, err, sizeof err));
+    assert_non_null(strstr(err, "largest message"));
+    assert_null(kafka_producer_new(NOWHERE, "t", 500, -5, err, sizeof err));
+    assert_null(
+        kafka_producer_new(NOWHERE, "t", 500, KAFKA_MAX_MESSAGE_BYTES_MAX + 1, err, sizeof err));
     const char *const kv[] = {"no.such.property", "1", NULL};
     err[0] = '\0';
     assert_null(kafka_conf_new(NOWHERE, "t", kv, err, sizeof err));
@@ -447,7 +636,7 @@ static void test_produce_batch_without_broker(void **state)
 {
     (void)state;
     char err[256] = "";
-    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 500, err, sizeof err);
+    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 500, 0, err, sizeof err);
     assert_non_null(p);
     const struct kafka_header h[] = {{"event_type", "order.placed"}, {"traceparent", NULL}};
     struct kafka_msg m[3] = {
@@ -475,14 +664,15 @@ static void test_produce_batch_without_broker(void **state)
 }
 
 /* A message that cannot be enqueued (too large) stops the batch there: the messages after it are
- * not produced, so the call does not wait for their (timed-out) delivery reports. */
+ * not produced, so the call does not wait for their (timed-out) delivery reports. It is told
+ * apart as OF_EPERMANENT (producing it again will not help); the ones after it are OF_ERETRY. */
 static void test_produce_batch_stops_at_enqueue_failure(void **state)
 {
     (void)state;
     char err[256] = "";
-    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 2000, err, sizeof err);
+    struct kafka_producer *p = kafka_producer_new(NOWHERE, "test", 2000, 0, err, sizeof err);
     assert_non_null(p);
-    size_t big_len = 2 * 1000 * 1000; /* above message.max.bytes */
+    size_t big_len = 2 * 1000 * 1000; /* above message.max.bytes (kafka_record_limit(0)) */
     char *big = calloc(1, big_len);
     assert_non_null(big);
     struct kafka_msg m[3] = {
@@ -498,25 +688,71 @@ static void test_produce_batch_stops_at_enqueue_failure(void **state)
     int64_t t0 = time_monotonic_ms();
     assert_int_equal(kafka_produce_batch(p, m, 3), 0);
     assert_true(time_monotonic_ms() - t0 < 1500); /* no delivery report was waited for */
-    for (int i = 0; i < 3; i++)
+    assert_int_equal(m[0].status, OF_EPERMANENT);
+    for (int i = 1; i < 3; i++)
         assert_int_equal(m[i].status, OF_ERETRY);
     free(big);
     assert_int_equal(kafka_producer_ping(p, 100), OF_ERETRY);
     kafka_producer_free(p, 100);
 }
 
+/* Produces one message of len bytes with a producer for topics of max_message_bytes; returns its
+ * status and whether it was refused at once (without waiting for a delivery report). */
+static int produce_one(int max_message_bytes, size_t len, bool *ret_at_once)
+{
+    char err[256] = "";
+    struct kafka_producer *p =
+        kafka_producer_new(NOWHERE, "test", 500, max_message_bytes, err, sizeof err);
+    assert_non_null(p);
+    char *value = calloc(1, len);
+    assert_non_null(value);
+    struct kafka_msg m = {
+        .topic = "probe.event.v1", .key = "k", .key_len = 1, .value = value, .value_len = len};
+    int64_t t0 = time_monotonic_ms();
+    kafka_produce_batch(p, &m, 1);
+    *ret_at_once = time_monotonic_ms() - t0 < 300; /* the message timeout is 500 ms */
+    free(value);
+    kafka_producer_free(p, 0);
+    return m.status;
+}
+
+/* The producer's message.max.bytes follows the setting: a record is taken (and then times out,
+ * there being no broker) up to kafka_record_limit(), and refused at once for good above it. The
+ * incident's 1,040,000 bytes, which librdkafka's own default refuses, are taken by default. */
+static void test_producer_takes_records_up_to_its_limit(void **state)
+{
+    (void)state;
+    bool at_once = false;
+    assert_int_equal(produce_one(0, 1040000, &at_once), OF_ERETRY);
+    assert_false(at_once);
+    assert_int_equal(produce_one(0, kafka_record_limit(0) - KAFKA_RECORD_OVERHEAD - 1, &at_once),
+                     OF_ERETRY);
+    assert_false(at_once);
+    assert_int_equal(produce_one(0, kafka_record_limit(0), &at_once), OF_EPERMANENT);
+    assert_true(at_once);
+    assert_int_equal(produce_one(KAFKA_MAX_MESSAGE_BYTES_MIN, 100000, &at_once), OF_EPERMANENT);
+    assert_true(at_once);
+    assert_int_equal(produce_one(4194304, 2000000, &at_once), OF_ERETRY);
+    assert_false(at_once);
+}
+
 static void test_ensure_topics_without_broker(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_int_equal(kafka_ensure_topics(NOWHERE, NULL, 0, 6, 1, 500, err, sizeof err), OF_OK);
+    assert_int_equal(kafka_ensure_topics(NOWHERE, NULL, 0, 6, 1, 0, 500, err, sizeof err), OF_OK);
     const char *names[] = {"order.placed.v1"};
-    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, 6, 1, 500, err, sizeof err), OF_ERETRY);
+    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, 6, 1, 0, 500, err, sizeof err),
+                     OF_ERETRY);
     assert_true(err[0] != '\0');
     err[0] = '\0';
-    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, -5, 1, 500, err, sizeof err),
+    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, -5, 1, 0, 500, err, sizeof err),
                      OF_EPERMANENT);
     assert_non_null(strstr(err, "order.placed.v1"));
+    err[0] = '\0';
+    assert_int_equal(kafka_ensure_topics(NOWHERE, names, 1, 6, 1, 1000, 500, err, sizeof err),
+                     OF_EPERMANENT); /* refused before any request */
+    assert_non_null(strstr(err, "largest message"));
 }
 
 static void test_outbox_append_rejects_before_sql(void **state)
@@ -574,14 +810,14 @@ static void test_producer_renew(void **state)
     (void)state;
     struct kafka_producer *p = NULL;
     char err[256] = "";
-    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, err, sizeof err), OF_OK);
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, 0, err, sizeof err), OF_OK);
     assert_non_null(p);
     struct kafka_producer *first = p;
-    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, err, sizeof err), OF_OK);
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 500, 0, err, sizeof err), OF_OK);
     assert_ptr_equal(p, first); /* kept, not remade */
     kafka_producer_free(p, 0);
     p = NULL;
-    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 0, err, sizeof err), OF_ERETRY);
+    assert_int_equal(kafka_producer_renew(&p, NOWHERE, "t", 0, 0, err, sizeof err), OF_ERETRY);
     assert_null(p);
     assert_non_null(strstr(err, "timeout"));
 }
@@ -618,6 +854,11 @@ static void test_relay_rejects_bad_config(void **state)
     cfg.batch = 0;
     assert_int_equal(outbox_relay_start(&cfg, &r, err, sizeof err), OF_EPERMANENT);
     assert_null(r);
+    cfg.batch = 10;
+    cfg.max_message_bytes = KAFKA_MAX_MESSAGE_BYTES_MAX + 1;
+    assert_int_equal(outbox_relay_start(&cfg, &r, err, sizeof err), OF_EPERMANENT);
+    assert_null(r);
+    assert_non_null(strstr(err, "largest message"));
     assert_false(outbox_relay_running(NULL));
     outbox_relay_stop(NULL);
 }
@@ -664,6 +905,15 @@ int main(void)
         cmocka_unit_test(test_gate_follows_seek_positions),
         cmocka_unit_test(test_handler_action_classes),
         cmocka_unit_test(test_handler_action_budget),
+        cmocka_unit_test(test_backoff_attempt),
+        cmocka_unit_test(test_backoff_grows_with_dead_letter_failures),
+        cmocka_unit_test(test_record_limits),
+        cmocka_unit_test(test_headers_size),
+        cmocka_unit_test(test_dlq_fit_whole),
+        cmocka_unit_test(test_dlq_fit_cuts_the_value),
+        cmocka_unit_test(test_dlq_fit_drops_headers_then_cuts_the_key),
+        cmocka_unit_test(test_dlq_fit_always_fits),
+        cmocka_unit_test(test_partition_lag),
         cmocka_unit_test(test_fail_fills_the_slot),
         cmocka_unit_test(test_fail_without_a_slot),
         cmocka_unit_test(test_fail_cuts_at_a_character),
@@ -674,6 +924,7 @@ int main(void)
         cmocka_unit_test(test_producer_config_errors),
         cmocka_unit_test(test_produce_batch_without_broker),
         cmocka_unit_test(test_produce_batch_stops_at_enqueue_failure),
+        cmocka_unit_test(test_producer_takes_records_up_to_its_limit),
         cmocka_unit_test(test_ensure_topics_without_broker),
         cmocka_unit_test(test_outbox_append_rejects_before_sql),
         cmocka_unit_test(test_outbox_lock_key_is_stable),

@@ -3,6 +3,7 @@
 #ifndef COMMON_CONSUMER_H
 #define COMMON_CONSUMER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -83,6 +84,8 @@ struct consumer_config {
                               this many times (0 counts as 1) */
     int message_timeout_ms;
     int session_timeout_ms;  /* how soon the group notices a dead member (session.timeout.ms) */
+    int max_message_bytes;   /* the topics' max.message.bytes (kafka.h): what is fetched, and
+                                what a dead letter is cut to fit; 0: the default */
     struct metrics *metrics; /* may be NULL */
     void *app;
 };
@@ -144,6 +147,11 @@ enum consumer_action {
 };
 /* Pure; exported for tests. */
 enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned retry_budget);
+/* The attempt number for backoff_next_ms() (0: the first retry's) before a record that must come
+ * again is tried again, after handler_attempts handler attempts and dlq_failures dead letters that
+ * could not be produced: every failed try counts, so a dead letter that keeps failing backs off as
+ * a failing handler does (pure; exported for tests). */
+unsigned consumer_backoff_attempt(unsigned handler_attempts, unsigned dlq_failures);
 /* Why a record whose handler returned rc is retried, dead-lettered or its batch aborted (action,
  * from consumer_handler_action), as the log line and dlq.error say it: the handler's reason
  * (consumer_fail, consumer_retry; NULL or "" when it gave none) or else "handler: <code name>",
@@ -151,5 +159,34 @@ enum consumer_action consumer_handler_action(int rc, unsigned attempts, unsigned
  * bytes, at least 1), cut at a UTF-8 character boundary (pure; exported for tests). */
 void consumer_error_text(int rc, enum consumer_action action, const char *reason, char *ret_text,
                          size_t len);
+
+/* Room a cut dead letter keeps for the headers that say what was cut (dlq.truncated,
+ * dlq.headers_dropped, dlq.key_truncated, each with a length of up to 20 digits). */
+#define CONSUMER_DLQ_CUT_RESERVE 192
+/* What a dead letter that failed as too large anyway (its topic takes less than the configured
+ * limit) is cut to fit on its second try. */
+#define CONSUMER_DLQ_FALLBACK_LIMIT 4096
+
+/* What of a record its dead letter carries. */
+struct consumer_dlq_fit {
+    size_t key_len;   /* bytes of the key kept */
+    size_t value_len; /* bytes of the value kept */
+    bool headers;     /* the record's own headers are kept */
+};
+/* Fits a dead letter under limit, the dead-letter producer's message.max.bytes
+ * (kafka_record_limit), counted as librdkafka counts a record: KAFKA_RECORD_OVERHEAD + key +
+ * value + headers (kafka_headers_size). The dlq.* headers (dlq_headers bytes) are always whole.
+ * When the record (key_len, value_len, and its own headers of headers_size bytes) fits beside
+ * them, all of it is kept and false returned. Otherwise CONSUMER_DLQ_CUT_RESERVE is kept free,
+ * the value is cut first, the record's headers are dropped only when they alone do not fit, and
+ * the key is cut last, each only as far as needed; returns true (pure; exported for tests). */
+bool consumer_dlq_fit(size_t limit, size_t key_len, size_t value_len, size_t headers_size,
+                      size_t dlq_headers, struct consumer_dlq_fit *ret_fit);
+
+/* Records behind in one partition, for consumer_lag: from its first unhandled record
+ * (first_unhandled: one that must come again, or negative when there is none) or else from its
+ * position (the next offset to fetch), whichever is lower, to the high watermark high; 0 when
+ * either is unknown (negative) or the start is past high (pure; exported for tests). */
+int64_t consumer_partition_lag(int64_t high, int64_t position, int64_t first_unhandled);
 
 #endif

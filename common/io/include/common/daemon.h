@@ -33,6 +33,7 @@ struct daemon_config {
     long kafka_replication;
     long kafka_timeout_ms;
     long kafka_session_timeout_ms;
+    long kafka_max_message_bytes;
     char *redis_host;
     long redis_port;
     long redis_timeout_ms;

@@ -47,6 +47,7 @@ struct outbox_relay_config {
     unsigned batch;        /* rows per batch */
     unsigned poll_ms;      /* fallback poll when no NOTIFY comes */
     int message_timeout_ms;
+    int max_message_bytes;   /* the topics' max.message.bytes (kafka.h); 0: the default */
     struct metrics *metrics; /* may be NULL */
 };
 
