@@ -193,13 +193,17 @@ static void exchange(const char *data, size_t len, struct resp *r)
     r->json = json_loadb(r->body, r->body_len, 0, NULL);
 }
 
+/* A request with Host, Connection: close and Content-Length; a body is sent as JSON unless the
+ * headers name a Content-Type. */
 static void do_request(const char *method, const char *target, const char *headers,
                        const char *body, struct resp *r)
 {
-    char *req = xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s"
+    bool typed = headers && strcasestr(headers, "Content-Type:");
+    char *req = xasprintf("%s %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n%s%s"
                           "Content-Length: %zu\r\n\r\n%s",
-                          method, target, headers ? headers : "", body ? strlen(body) : 0,
-                          body ? body : "");
+                          method, target, headers ? headers : "",
+                          body && !typed ? "Content-Type: application/json\r\n" : "",
+                          body ? strlen(body) : 0, body ? body : "");
     exchange(req, strlen(req), r);
     free(req);
 }
@@ -522,7 +526,7 @@ static void body_limit_content_length(void **state)
     resp_free(&r);
     /* a huge declared length is refused before any of the body is sent */
     const char *req = "POST /v1/things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                      "Content-Length: 1000000000\r\n\r\n";
+                      "Content-Type: application/json\r\nContent-Length: 1000000000\r\n\r\n";
     exchange(req, strlen(req), &r);
     expect_error(&r, 413, "body_too_large");
     resp_free(&r);
@@ -540,7 +544,7 @@ static char *chunked_request(size_t body_len)
     char *body = json_of_size(body_len);
     struct buf b = {0};
     buf_puts(&b, "POST /v1/things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                 "Transfer-Encoding: chunked\r\n\r\n");
+                 "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n");
     for (size_t off = 0; off < body_len; off += 300) {
         size_t n = body_len - off < 300 ? body_len - off : 300;
         buf_printf(&b, "%zx\r\n", n);
@@ -581,7 +585,7 @@ static void body_limit_huge_upload(void **state)
     int fd = connect_local(port);
     assert_true(fd >= 0);
     const char *head = "POST /v1/things HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
-                       "Transfer-Encoding: chunked\r\n\r\n";
+                       "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n";
     send_all(fd, head, strlen(head));
     char size_line[32];
     snprintf(size_line, sizeof size_line, "%zx\r\n", chunk);
