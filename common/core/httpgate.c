@@ -254,8 +254,7 @@ static int check_framing(const struct httpgate_request *r, const struct seen *s,
     if (strcasecmp(te, "chunked") != 0)
         return refuse(ret, API_MALFORMED_REQUEST, "the only Transfer-Encoding served is chunked");
     if (cl)
-        return refuse(ret, API_MALFORMED_REQUEST,
-                      "Content-Length and Transfer-Encoding together");
+        return refuse(ret, API_MALFORMED_REQUEST, "Content-Length and Transfer-Encoding together");
     if (r->version && strcmp(r->version, "HTTP/1.0") == 0)
         return refuse(ret, API_MALFORMED_REQUEST, "Transfer-Encoding in an HTTP/1.0 request");
     return 0;

@@ -25,18 +25,18 @@
 
 #include "http_guard.h"
 
-#define REQUESTS_METRIC "http_requests_total"
-#define DURATION_METRIC "http_request_duration_seconds"
-#define UNMATCHED_ROUTE "unmatched"
-#define ALLOW_MAX       128
+#define REQUESTS_METRIC           "http_requests_total"
+#define DURATION_METRIC           "http_request_duration_seconds"
+#define UNMATCHED_ROUTE           "unmatched"
+#define ALLOW_MAX                 128
 #define DEFAULT_MAX_CONNECTIONS   1024
 #define DEFAULT_REQUEST_TIMEOUT_S 10
 #define DEFAULT_IDLE_TIMEOUT_S    30
 #define MIN_CONNECTIONS           64
-#define FD_HEADROOM     256           /* descriptors beside the connections: Postgres, Kafka... */
-#define HEADER_ROOM     (32 * 1024)   /* pool memory for the request line and headers */
-#define DISCARD_MAX     (1024 * 1024) /* oversized body bytes read and dropped before hanging up */
-#define PROMETHEUS_TYPE "text/plain; version=0.0.4; charset=utf-8"
+#define FD_HEADROOM               256 /* descriptors beside the connections: Postgres, Kafka... */
+#define HEADER_ROOM               (32 * 1024) /* pool memory for the request line and headers */
+#define DISCARD_MAX               (1024 * 1024) /* oversized body bytes read and dropped before hanging up */
+#define PROMETHEUS_TYPE           "text/plain; version=0.0.4; charset=utf-8"
 
 struct http_server;
 typedef void (*builtin_fn)(struct http_server *s, struct http_request *req,
@@ -68,8 +68,8 @@ struct req_ctx {
     struct http_server *srv;
     struct http_request req;
     struct http_guard_conn *conn; /* the connection's guard record; NULL if unknown */
-    char *target; /* raw request target as sent: path and query */
-    char *path;   /* raw path as sent (percent-encoding kept), without the query */
+    char *target;                 /* raw request target as sent: path and query */
+    char *path;                   /* raw path as sent (percent-encoding kept), without the query */
     struct buf body;
     size_t received;
     double started;
@@ -350,8 +350,8 @@ static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
     const union MHD_ConnectionInfo *peer =
         MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    *socket_context = http_guard_open(s->guard, fd ? fd->connect_fd : -1,
-                                      peer ? peer->client_addr : NULL);
+    *socket_context =
+        http_guard_open(s->guard, fd ? fd->connect_fd : -1, peer ? peer->client_addr : NULL);
 }
 
 /* Accept policy: the per-client connection limit. */
@@ -806,8 +806,9 @@ static unsigned fit_open_files(unsigned want)
     }
     if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
         return want;
-    unsigned fit = rl.rlim_cur > FD_HEADROOM + MIN_CONNECTIONS ? (unsigned)(rl.rlim_cur - FD_HEADROOM)
-                                                               : MIN_CONNECTIONS;
+    unsigned fit = rl.rlim_cur > FD_HEADROOM + MIN_CONNECTIONS
+                       ? (unsigned)(rl.rlim_cur - FD_HEADROOM)
+                       : MIN_CONNECTIONS;
     log_warn(NULL,
              "http: the open-file limit (RLIMIT_NOFILE, hard %llu) leaves room for %u connections, "
              "not the %u configured",

@@ -16,12 +16,12 @@
 
 #include "http_guard.h"
 
-#define SWEEP_MS          250 /* how often deadlines are checked */
-#define SUMMARY_S         10  /* one summary line at most this often */
-#define LOG_BURST         10  /* libmicrohttpd lines shown per summary interval */
-#define OPEN_METRIC       "http_connections_open"
-#define CLOSED_METRIC     "http_connections_closed_early_total"
-#define REFUSED_METRIC    "http_connections_refused_total"
+#define SWEEP_MS       250 /* how often deadlines are checked */
+#define SUMMARY_S      10  /* one summary line at most this often */
+#define LOG_BURST      10  /* libmicrohttpd lines shown per summary interval */
+#define OPEN_METRIC    "http_connections_open"
+#define CLOSED_METRIC  "http_connections_closed_early_total"
+#define REFUSED_METRIC "http_connections_refused_total"
 
 /* Where a connection is in its life; every change goes through set_phase(). */
 enum phase {
@@ -155,8 +155,8 @@ struct http_guard_conn *http_guard_open(struct http_guard *g, int fd, const stru
     c->fd = fd;
     c->proxies = g->cfg.proxies;
     bool known = httpgate_addr_from_sockaddr(sa, &c->peer) == 0;
-    c->counted = known && g->cfg.max_per_client > 0 &&
-                 !httpgate_proxies_contains(g->cfg.proxies, &c->peer);
+    c->counted =
+        known && g->cfg.max_per_client > 0 && !httpgate_proxies_contains(g->cfg.proxies, &c->peer);
     pthread_mutex_lock(&g->lock);
     set_phase(g, c, PHASE_FIRST);
     c->next = g->conns;
@@ -214,9 +214,9 @@ void http_guard_serving(struct http_guard *g, struct http_guard_conn *c)
 void http_guard_request_done(struct http_guard *g, struct http_guard_conn *c,
                              enum http_guard_end end)
 {
-    static const char *const reasons[] = {
-        [GUARD_END_TIMEOUT] = "timeout", [GUARD_END_RESET] = "client_reset",
-        [GUARD_END_ERROR] = "error"};
+    static const char *const reasons[] = {[GUARD_END_TIMEOUT] = "timeout",
+                                          [GUARD_END_RESET] = "client_reset",
+                                          [GUARD_END_ERROR] = "error"};
     bool early = end != GUARD_END_OK && !(c && c->cut); /* a cut one counts when it closes */
     pthread_mutex_lock(&g->lock);
     if (c)

@@ -24,10 +24,10 @@ struct http_guard_config {
 
 /* How a request ended early, from libmicrohttpd's termination code. */
 enum http_guard_end {
-    GUARD_END_OK,       /* answered (or the server is stopping) */
-    GUARD_END_TIMEOUT,  /* idle too long */
-    GUARD_END_RESET,    /* the client went away mid-request */
-    GUARD_END_ERROR,    /* closed after an error: a library error page, a failed send */
+    GUARD_END_OK,      /* answered (or the server is stopping) */
+    GUARD_END_TIMEOUT, /* idle too long */
+    GUARD_END_RESET,   /* the client went away mid-request */
+    GUARD_END_ERROR,   /* closed after an error: a library error page, a failed send */
 };
 
 struct http_guard;

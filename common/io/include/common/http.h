@@ -103,7 +103,8 @@ struct http_server_config {
     const char *service;
     const struct auth_verifier *verifier; /* checks tokens on routes with roles; NULL: none pass */
     /* Open connections at most (0: 1024); at the limit new ones wait in the listen backlog. The
-     * soft RLIMIT_NOFILE is raised to fit (at most to the hard limit, else the limit is lowered). */
+     * soft RLIMIT_NOFILE is raised to fit (at most to the hard limit, else the limit is lowered).
+     */
     unsigned max_connections;
     unsigned max_per_client; /* per client address, trusted proxies exempt (0: no limit) */
     /* A request's line, headers and body must all arrive within this many seconds of the
