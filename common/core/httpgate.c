@@ -339,7 +339,7 @@ struct httpgate_proxies {
 };
 
 /* The next comma-separated item of *p, blanks trimmed, into out; advances *p past the comma.
- * Returns -1 when the item does not fit. */
+ * Returns -1 when the item does not fit (out then holds as much of it as fits). */
 static int next_item(const char **p, char *out, size_t len)
 {
     const char *s = skip_ows(*p);
@@ -347,11 +347,10 @@ static int next_item(const char **p, char *out, size_t len)
     *p = s[n] == ',' ? s + n + 1 : s + n;
     while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t'))
         n--;
-    if (n >= len)
-        return -1;
-    memcpy(out, s, n);
-    out[n] = '\0';
-    return 0;
+    size_t kept = n < len ? n : len - 1;
+    memcpy(out, s, kept);
+    out[kept] = '\0';
+    return kept == n ? 0 : -1;
 }
 
 int httpgate_proxies_parse(const char *list, struct httpgate_proxies **ret, char *err,
