@@ -277,22 +277,23 @@ static void cut_overdue(struct http_guard *g, double now)
     }
 }
 
-/* Logs what the counts say, if anything. */
+/* Logs what the counts say, if anything, as one line: "http, last 10 s: 1062 connections closed
+ * early (timeouts 1040, client resets 22, errors 0); 300 connections refused over the per-client
+ * limit; 4 libmicrohttpd messages not shown". */
 static void log_summary(const struct counts *k)
 {
     unsigned closed = k->timeouts + k->resets + k->errors;
-    if (closed == 0 && k->refused == 0 && k->suppressed == 0)
-        return;
-    char refused[96] = "", hidden[96] = "";
+    struct buf b = {0};
+    if (closed)
+        buf_printf(&b, "; %u connections closed early (timeouts %u, client resets %u, errors %u)",
+                   closed, k->timeouts, k->resets, k->errors);
     if (k->refused)
-        snprintf(refused, sizeof refused, "; %u refused over the per-client connection limit",
-                 k->refused);
+        buf_printf(&b, "; %u connections refused over the per-client limit", k->refused);
     if (k->suppressed)
-        snprintf(hidden, sizeof hidden, "; %u libmicrohttpd messages not shown", k->suppressed);
-    log_warn(NULL,
-             "http: %u connections closed early in the last %d s (timeouts %u, client resets %u, "
-             "errors %u)%s%s",
-             closed, SUMMARY_S, k->timeouts, k->resets, k->errors, refused, hidden);
+        buf_printf(&b, "; %u libmicrohttpd messages not shown", k->suppressed);
+    if (b.len > 2) /* each part starts with "; " */
+        log_warn(NULL, "http, last %d s: %s", SUMMARY_S, b.data + 2);
+    buf_free(&b);
 }
 
 static void *sweep(void *arg)

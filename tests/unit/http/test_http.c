@@ -1027,6 +1027,12 @@ static void per_client_limit(void **state)
     int saved = port;
     port = p;
     hold("127.0.0.5", p, held, 3);
+    for (int i = 0; i < 3; i++) { /* an answer on each: the server has accepted them all */
+        const char *get = "GET /healthz HTTP/1.1\r\nHost: a\r\n\r\n";
+        char buf[512];
+        send_all(held[i], get, strlen(get));
+        assert_true(recv(held[i], buf, sizeof buf, 0) > 12);
+    }
     int extra = connect_from("127.0.0.5", p);
     assert_true(extra >= 0); /* the kernel accepts; the server then hangs up */
     assert_true(closed_within(extra, 2) >= 0);
