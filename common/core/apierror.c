@@ -13,6 +13,7 @@ static const struct api_error_def table[API_ERROR_COUNT] = {
     [API_INVALID_VALUE] = {"invalid_value", 400, "a field has an invalid value"},
     [API_OUT_OF_RANGE] = {"out_of_range", 400, "a field is out of range"},
     [API_TOO_LONG] = {"too_long", 400, "a field is too long"},
+    [API_MALFORMED_REQUEST] = {"malformed_request", 400, "the request is not well-formed HTTP"},
     [API_BODY_TOO_LARGE] = {"body_too_large", 413, "the request body is too large"},
     [API_UNSUPPORTED_MEDIA_TYPE] = {"unsupported_media_type", 415,
                                     "the request body must be sent as application/json"},

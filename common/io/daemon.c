@@ -16,6 +16,7 @@
 #include "common/daemon.h"
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/httpgate.h"
 #include "common/kafka.h"
 #include "common/log.h"
 #include "common/metrics.h"
@@ -42,6 +43,26 @@ static const struct config_var common_vars[] = {
     {"OF_HTTP_THREADS", CONFIG_INT, "2", "HTTP worker threads", DC(http_threads), 1, 64, NULL},
     {"OF_HTTP_MAX_BODY", CONFIG_INT, "65536", "largest request body in bytes (413 above)",
      DC(http_max_body), 1024, 16777216, NULL},
+    {"OF_HTTP_MAX_CONNECTIONS", CONFIG_INT, "4096",
+     "open HTTP connections at most; beyond, new ones wait in the listen backlog (the open-file "
+     "limit is raised to fit)",
+     DC(http_max_connections), 64, 1000000, NULL},
+    {"OF_HTTP_MAX_PER_CLIENT", CONFIG_INT, "64",
+     "open HTTP connections per client address, trusted proxies exempt; beyond, refused at "
+     "accept (0: no limit)",
+     DC(http_max_per_client), 0, 1000000, NULL},
+    {"OF_HTTP_REQUEST_TIMEOUT_S", CONFIG_INT, "10",
+     "seconds a request's line, headers and body may take to arrive, however slowly they "
+     "dribble in (from the connection's opening, or a later request's line); then the connection "
+     "is cut",
+     DC(http_request_timeout_s), 1, 3600, NULL},
+    {"OF_HTTP_IDLE_TIMEOUT_S", CONFIG_INT, "30",
+     "seconds an HTTP connection may stay silent (keep-alive between requests included)",
+     DC(http_idle_timeout_s), 1, 3600, NULL},
+    {"OF_HTTP_TRUSTED_PROXIES", CONFIG_STRING, "",
+     "comma-separated IP addresses of the gateway(s) whose X-Forwarded-For names the client; "
+     "empty: trust none",
+     DC(http_trusted_proxies), 0, 0, NULL},
     {"OF_DATABASE_URL", CONFIG_STRING, NULL,
      "libpq connection string of the service's own login role", DC(database_url), 0, 0, NULL},
     {"OF_MIGRATIONS_URL", CONFIG_STRING, "",
@@ -567,6 +588,11 @@ static int start_threads(struct runtime *rt)
         .max_body = (size_t)c->http_max_body,
         .service = def->name,
         .verifier = rt->d.verifier,
+        .max_connections = (unsigned)c->http_max_connections,
+        .max_per_client = (unsigned)c->http_max_per_client,
+        .request_timeout_s = (unsigned)c->http_request_timeout_s,
+        .idle_timeout_s = (unsigned)c->http_idle_timeout_s,
+        .trusted_proxies = c->http_trusted_proxies,
     };
     rt->http = http_server_start(&hc, def->routes, def->n_routes, &rt->d, rt->d.metrics, ready, rt,
                                  err, sizeof err);
@@ -735,6 +761,12 @@ static int load_config(struct daemon *d, const struct config_var *vars)
         log_error(NULL, "configuration: OF_LOG_LEVEL: unknown level");
         return -1;
     }
+    struct httpgate_proxies *proxies; /* checked here to fail as configuration; HTTP parses it */
+    if (httpgate_proxies_parse(d->cfg.http_trusted_proxies, &proxies, err, sizeof err) != 0) {
+        log_error(NULL, "configuration: OF_HTTP_TRUSTED_PROXIES: %s", err);
+        return -1;
+    }
+    httpgate_proxies_free(proxies);
     log_init(def->name, level);
     return 0;
 }

@@ -16,6 +16,7 @@ enum api_error {
     API_INVALID_VALUE,
     API_OUT_OF_RANGE,
     API_TOO_LONG,
+    API_MALFORMED_REQUEST,      /* framing, Host, a header or the target not as HTTP wants */
     API_BODY_TOO_LARGE,         /* 413 */
     API_UNSUPPORTED_MEDIA_TYPE, /* 415 */
     /* Who is asking */

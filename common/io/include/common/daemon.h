@@ -24,6 +24,11 @@ struct daemon_config {
     long http_port;
     long http_threads;
     long http_max_body;
+    long http_max_connections;
+    long http_max_per_client;
+    long http_request_timeout_s;
+    long http_idle_timeout_s;
+    char *http_trusted_proxies;
     char *database_url;
     char *migrations_url;
     char *migrations_dir;

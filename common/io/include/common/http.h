@@ -1,5 +1,6 @@
 /* HTTP over libmicrohttpd: a route table, JSON bodies with a size limit, one error shape,
- * request ids, trace context, and the built-in /healthz, /readyz and /metrics. */
+ * request ids, trace context, the built-in /healthz, /readyz and /metrics, and a hardened edge:
+ * connection limits, a deadline for slow requests, the request gate (common/httpgate.h). */
 #ifndef COMMON_HTTP_H
 #define COMMON_HTTP_H
 
@@ -75,8 +76,10 @@ void http_response_rewind(struct http_response *res, size_t n_headers);
 /* A request header or query argument, or NULL. */
 const char *http_header(struct http_request *req, const char *name);
 const char *http_query(struct http_request *req, const char *name);
-/* Writes the numeric address of the peer (IPv4 or IPv6 text) into ret, or "unknown" when it
- * cannot be told; ret has room for len bytes (INET6_ADDRSTRLEN is enough). */
+/* Writes the client's numeric address (IPv4 or IPv6 text) into ret, or "unknown" when it cannot
+ * be told; ret has room for len bytes (INET6_ADDRSTRLEN is enough). The client is the TCP peer,
+ * except when the peer is one of the server's trusted proxies: then it is the last hop of the
+ * last X-Forwarded-For header, if that is a valid address (httpgate_client()). */
 void http_client_address(struct http_request *req, char *ret, size_t len);
 /* Sets RateLimit-Limit, RateLimit-Remaining and RateLimit-Reset from d, and Retry-After when the
  * request was refused. */
@@ -99,13 +102,31 @@ struct http_server_config {
     size_t max_body; /* 413 above this */
     const char *service;
     const struct auth_verifier *verifier; /* checks tokens on routes with roles; NULL: none pass */
+    /* Open connections at most (0: 1024); at the limit new ones wait in the listen backlog. The
+     * soft RLIMIT_NOFILE is raised to fit (at most to the hard limit, else the limit is lowered).
+     */
+    unsigned max_connections;
+    unsigned max_per_client; /* per client address, trusted proxies exempt (0: no limit) */
+    /* A request's line, headers and body must all arrive within this many seconds of the
+     * connection opening (its first request) or of its request line (later ones), however slowly
+     * they dribble in; then the connection is cut (0: 10). */
+    unsigned request_timeout_s;
+    /* A connection without any traffic for this long is closed; also the longest a kept-alive
+     * connection waits for its next request (0: 30). */
+    unsigned idle_timeout_s;
+    /* Comma-separated IPs whose X-Forwarded-For is believed (httpgate_proxies_parse); NULL or
+     * "": none. */
+    const char *trusted_proxies;
 };
 
 struct http_server;
 
 /* Starts serving routes (plus /healthz, /readyz, /metrics) on the configured address. routes
- * must outlive the server. Counts requests and latency per route and status in metrics.
- * Returns NULL with err filled when the port cannot be bound. */
+ * must outlive the server. Counts requests and latency per route and status, and connections
+ * closed early or refused, in metrics; logs one summary line per 10 s of early closes instead of
+ * libmicrohttpd's line for each. Every request passes httpgate_check() first (400 or 415 with the
+ * JSON error shape). Returns NULL with err filled when the port cannot be bound, the trusted
+ * proxies do not parse, or libmicrohttpd lacks epoll. */
 struct http_server *http_server_start(const struct http_server_config *cfg,
                                       const struct http_route *routes, size_t n_routes, void *app,
                                       struct metrics *metrics, http_ready_fn ready, void *ready_ud,
