@@ -17,10 +17,11 @@ BUILD_PACKAGES=(
 STACK_PACKAGES=(
     postgresql postgresql-client redis-server kcat jq curl procps iproute2 openssl
 )
-# Development tools: memory checking, formatting, offline check of docker-compose.yml, and the
-# OpenAPI checks of the integration tests (YAML and JSON Schema for Python).
+# Development tools: memory checking, formatting, offline check of docker-compose.yml, the
+# OpenAPI checks of the integration tests (yq, the jsonschema CLI) and bc for the 256-bit
+# arithmetic of auth.sh's ECDSA signatures.
 DEV_PACKAGES=(
-    valgrind clang-format docker-compose yq python3-yaml python3-jsonschema
+    valgrind clang-format docker-compose yq python3-yaml python3-jsonschema bc
 )
 
 installed() {

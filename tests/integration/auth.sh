@@ -63,23 +63,21 @@ ok "alg none, HS256 with the public key, expired, future iat, wrong iss, unknown
 # Tokens that need the private key: signed here with openssl over exact bytes (so duplicate
 # members survive), the signature turned from DER into JWS r || s, low-S as auth_sign makes it.
 P256_N=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
-# sig_raw: DER ECDSA signature on stdin -> base64url r || s (s replaced by n - s when $1 is "high").
+# sig_raw: DER ECDSA signature on stdin -> base64url r || s, s low (min(s, n - s)) as auth_sign
+# makes it, or its high-S twin n - s when $1 is "high". openssl asn1parse prints the two INTEGERs
+# in hex, bc does the 256-bit arithmetic, r and s are zero-padded to 32 bytes each.
 sig_raw() {
-  python3 -c '
-import base64, sys
-d = sys.stdin.buffer.read()
-def integer(i):
-    assert d[i] == 2
-    n = d[i + 1]
-    return int.from_bytes(d[i + 2:i + 2 + n], "big"), i + 2 + n
-r, i = integer(2)
-s, _ = integer(i)
-n = int(sys.argv[1], 16)
-s = min(s, n - s)
-if sys.argv[2] == "high":
-    s = n - s
-raw = r.to_bytes(32, "big") + s.to_bytes(32, "big")
-print(base64.urlsafe_b64encode(raw).decode().rstrip("="))' "$P256_N" "$1"
+  local r s hex high=0
+  [[ $1 != high ]] || high=1
+  { read -r r && read -r s; } < <(openssl asn1parse -inform DER | awk -F: '/prim: INTEGER/ { print $NF }') ||
+    fail "sig_raw: no two INTEGERs in the DER signature"
+  s=$(BC_LINE_LENGTH=0 bc <<<"obase=16; ibase=16; n = ${P256_N#0x}; s = $s; h = $high
+    if (n - s < s) s = n - s
+    if (h) s = n - s
+    s")
+  [[ ${#r} -le 64 && ${#s} -le 64 && $r$s =~ ^[0-9A-F]+$ ]] || fail "sig_raw: r '$r', s '$s'"
+  hex=$(printf '%64s%64s' "$r" "$s" | tr ' ' 0)
+  printf '%b' "$(sed 's/../\\x&/g' <<<"$hex")" | basenc --base64url -w0 | tr -d =
 }
 # es256 HEADER_JSON CLAIMS_JSON [high]: a compact token signed with the stack's private key.
 es256() {
@@ -87,7 +85,12 @@ es256() {
   input="$(printf '%s' "$1" | b64url).$(printf '%s' "$2" | b64url)"
   printf '%s.%s' "$input" "$(printf '%s' "$input" | openssl dgst -sha256 -sign "$OF_JWT_PRIVATE_KEY" | sig_raw "${3:-low}")"
 }
-b64url_json() { python3 -c 'import base64, sys; s = sys.argv[1]; print(base64.urlsafe_b64decode(s + "=" * (-len(s) % 4)).decode())' "$1"; }
+b64url_json() { # BASE64URL (unpadded) -> the text it encodes
+  local s=$1
+  while ((${#s} % 4)); do s+="="; done
+  basenc -d --base64url <<<"$s"
+  echo
+}
 kid=$(b64url_json "$h" | jq -r .kid)
 iss=$(b64url_json "$p" | jq -r .iss)
 HDR="{\"alg\":\"ES256\",\"typ\":\"JWT\",\"kid\":\"$kid\"}"

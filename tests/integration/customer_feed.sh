@@ -149,8 +149,7 @@ ok "antimeridian (both directions) and pole: found, distances within 0.5 % of th
 
 # ---- Paging: limit 1 over 3 outlets, a tie broken by id ----
 OPENAPI="$OF_REPO/docs/openapi/customer-svc.yaml"
-CHECK="$OF_REPO/tests/integration/customer_openapi.py"
-cursor_schema() { printf '"%s"\n' "$1" | python3 "$CHECK" valid "$OPENAPI" paths./v1/feed.get.parameters.3.schema; }
+cursor_schema() { printf '"%s"\n' "$1" | schema_valid "$OPENAPI" /paths/~1v1~1feed/get/parameters/3/schema; }
 expected="$R1,$(printf '%s\n' "$R2" "$R3" | LC_ALL=C sort | paste -sd,)"
 got="" cursor="" pages=0
 while :; do

@@ -90,3 +90,65 @@ wait_all_ready() {
       fail "${SERVICES[$i]} is not ready"
   done
 }
+
+# The validator of the OpenAPI checks: the jsonschema command of Debian's python3-jsonschema
+# (scripts/deps.sh installs it), else whichever jsonschema is on PATH.
+JSONSCHEMA=/usr/bin/jsonschema
+[ -x "$JSONSCHEMA" ] || JSONSCHEMA=jsonschema
+
+# schema_valid SPEC POINTER: reads one JSON value a line on stdin and prints "valid" or
+# "invalid" for each, in order, against the schema at POINTER (a JSON pointer into the YAML
+# document SPEC, ~0 and ~1 escaped: /components/schemas/ProfilePatch,
+# /paths/~1v1~1feed/get/parameters/3/schema), its $refs resolved, as JSON Schema draft 4 (what
+# OpenAPI 3.0 schemas are based on). One jsonschema run for all the lines; fails when it gives
+# no verdict on one (a pointer that resolves to nothing, a line that is not JSON).
+schema_valid() {
+  local spec=$1 pointer=$2 dir json line out i n=0
+  local -a inst=()
+  mkdir -p "$OF_ITEST_DIR/schema"
+  # The YAML as JSON, converted once per version of the document.
+  json="$OF_ITEST_DIR/schema/$(basename "$spec").json"
+  if ! [ "$json" -nt "$spec" ]; then
+    yq . "$spec" >"$json.$$" || fail "yq cannot read $spec"
+    mv -f "$json.$$" "$json"
+  fi
+  dir=$(mktemp -d "$OF_ITEST_DIR/schema/run.XXXXXX")
+  jq --arg ref "#$pointer" \
+    '{"$schema": "http://json-schema.org/draft-04/schema#", "$ref": $ref, components, paths}' \
+    "$json" >"$dir/schema.json" || fail "cannot build the schema document of $pointer"
+  while IFS= read -r line; do
+    [[ -n ${line//[[:space:]]/} ]] || continue
+    n=$((n + 1))
+    printf '%s\n' "$line" >"$dir/$n.json"
+    inst+=(-i "$dir/$n.json")
+  done
+  ((n > 0)) || { rm -rf "$dir"; return 0; }
+  # Exit status 1 when any instance is invalid: the verdicts are read from the pretty output,
+  # one ===[SUCCESS]=== or ===[ValidationError]=== header per instance.
+  out=$("$JSONSCHEMA" -o pretty "${inst[@]}" "$dir/schema.json" 2>&1) || true
+  for ((i = 1; i <= n; i++)); do
+    if grep -qxF "===[SUCCESS]===($dir/$i.json)===" <<<"$out"; then
+      echo valid
+    elif grep -qxF "===[ValidationError]===($dir/$i.json)===" <<<"$out"; then
+      echo invalid
+    else
+      rm -rf "$dir"
+      fail "jsonschema gave no verdict on line $i against $pointer of $spec: $out"
+    fi
+  done
+  rm -rf "$dir"
+}
+
+# openapi_check SPEC: SPEC is a valid OpenAPI document by openapi-spec-validator (a pip tool,
+# not a Debian package) when it is on PATH; prints a skip line otherwise. The document's patterns
+# are not compared across regex engines: they avoid `$` (which Python's re also matches before a
+# final newline) and end with `(?![\s\S])` where they anchor the end, which ECMA-262 and
+# Python's re read alike.
+openapi_check() {
+  if ! command -v openapi-spec-validator >/dev/null 2>&1; then
+    echo "skip - openapi-spec-validator is not on PATH: the structure of $1 is not checked"
+    return 0
+  fi
+  local out
+  out=$(openapi-spec-validator "$1" 2>&1) || fail "openapi-spec-validator refuses $1: $out"
+}
