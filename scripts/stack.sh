@@ -23,6 +23,12 @@ Commands:
   services       print the service table, one daemon a line: name, HTTP port, database role,
                  schema
   clean-data     down, then delete all data, logs and pid files
+  gateway-start  (re)write the gateway's nginx.conf from the daemons' --describe and start nginx
+                 (up does this after the daemons)
+  gateway-stop   stop the gateway
+  gateway-conf [native|compose]
+                 print the gateway's nginx configuration (compose: the file docker-compose.yml
+                 mounts, gateway/nginx.compose.conf; `make gateway-conf` rewrites it)
   daemon-start NAME [BINARY] [PORT] [DB_ROLE]
                  start one daemon and wait for its /readyz (BINARY: <OF_BIN_DIR>/NAME; PORT and
                  DB_ROLE: what BINARY --describe says)
@@ -40,13 +46,18 @@ Commands:
 Environment (defaults in brackets; once the stack has run, stack.env supplies them):
   OF_STACK_DIR [<repo>/.run]   OF_PG_PORT [15432]   OF_REDIS_PORT [16379]
   OF_KAFKA_PORT [9092]   OF_KAFKA_CONTROLLER_PORT [9093]   OF_HTTP_PORT_BASE [8080]
+  OF_GATEWAY_PORT [OF_HTTP_PORT_BASE]   OF_GATEWAY_STATUS_PORT [OF_HTTP_PORT_BASE + 8]
+  OF_GATEWAY_ADDR [127.0.0.1]   OF_GATEWAY_* limits: gateway/nginx-conf.sh --help
   OF_BIN_DIR [<repo>/build]   OF_READY_TIMEOUT [60]   OF_INFRA_TIMEOUT [90]
   OF_PG_FAST=1 (Postgres without fsync: for tests)   OF_LOG_LEVEL [info]   KAFKA_HOME
 Every other OF_* variable exported by the caller reaches the daemons unchanged.
 
 The daemons are those the build lists in <OF_BIN_DIR>/services.list; each one's port, database
 role and schema come from its --describe. A daemon listens on OF_HTTP_PORT_BASE plus its default
-port minus 8080, so with the default base every daemon is on its default port.
+port minus 8080, so with the default base every daemon is on its default port. The daemons
+listen on OF_HTTP_ADDR [127.0.0.1] and take X-Forwarded-For from OF_HTTP_TRUSTED_PROXIES
+[127.0.0.1], the gateway: users go through http://OF_GATEWAY_ADDR:OF_GATEWAY_PORT, the daemons'
+own ports are for operators.
 EOF
 }
 
@@ -55,7 +66,8 @@ EOF
 SERVICES=()
 declare -A SVC_PORT=() SVC_ROLE=() SVC_SCHEMA=()
 DEFAULT_PORT_BASE=8080 # the default OF_HTTP_PORT_BASE: default_port - 8080 is a daemon's offset
-PORT_VARS=(OF_PG_PORT OF_REDIS_PORT OF_KAFKA_PORT OF_KAFKA_CONTROLLER_PORT OF_HTTP_PORT_BASE)
+PORT_VARS=(OF_PG_PORT OF_REDIS_PORT OF_KAFKA_PORT OF_KAFKA_CONTROLLER_PORT OF_HTTP_PORT_BASE
+    OF_GATEWAY_PORT OF_GATEWAY_STATUS_PORT)
 DB_NAME=orderflow
 DB_ADMIN=orderflow_admin
 
@@ -78,6 +90,8 @@ init_paths() {
     KEY_DIR=$STACK_DIR/keys
     ENV_FILE=$STACK_DIR/stack.env
     BIN_DIR=$(realpath -m "${OF_BIN_DIR:-$OF_REPO_DIR/build}")
+    GATEWAY_DIR=$STACK_DIR/gateway
+    GATEWAY_ADDR=${OF_GATEWAY_ADDR:-127.0.0.1}
 }
 
 # saved_setting KEY: the value stack.env recorded for KEY, if any.
@@ -92,7 +106,12 @@ load_settings() {
     local var saved running=0
     local -A defaults=([OF_PG_PORT]=15432 [OF_REDIS_PORT]=16379 [OF_KAFKA_PORT]=9092
         [OF_KAFKA_CONTROLLER_PORT]=9093 [OF_HTTP_PORT_BASE]=$DEFAULT_PORT_BASE)
-    if pg_pid >/dev/null || redis_pid >/dev/null || kafka_pid >/dev/null; then
+    # The gateway's ports follow the base (its own slot and base + 8) unless set or recorded.
+    defaults[OF_GATEWAY_PORT]=${OF_HTTP_PORT_BASE:-$(saved_setting OF_HTTP_PORT_BASE ||
+        echo $DEFAULT_PORT_BASE)}
+    defaults[OF_GATEWAY_STATUS_PORT]=$((defaults[OF_GATEWAY_PORT] + 8))
+    if pg_pid >/dev/null || redis_pid >/dev/null || kafka_pid >/dev/null ||
+        gateway_pid >/dev/null; then
         running=1
     fi
     for var in "${PORT_VARS[@]}"; do
@@ -127,6 +146,9 @@ OF_REDIS_PORT=$OF_REDIS_PORT
 OF_KAFKA_PORT=$OF_KAFKA_PORT
 OF_KAFKA_CONTROLLER_PORT=$OF_KAFKA_CONTROLLER_PORT
 OF_HTTP_PORT_BASE=$OF_HTTP_PORT_BASE
+OF_GATEWAY_PORT=$OF_GATEWAY_PORT
+OF_GATEWAY_STATUS_PORT=$OF_GATEWAY_STATUS_PORT
+OF_GATEWAY_URL=http://$GATEWAY_ADDR:$OF_GATEWAY_PORT
 OF_KAFKA_BROKERS=127.0.0.1:$OF_KAFKA_PORT
 OF_REDIS_HOST=127.0.0.1
 OF_PG_ADMIN_URL=$(pg_url "$DB_ADMIN")
@@ -663,6 +685,8 @@ daemon_launch() {
     # An async command of a non-interactive shell starts with SIGINT and SIGQUIT ignored, which
     # no shell can undo: env --default-signal gives the daemon default dispositions for all.
     OF_HTTP_PORT=$port \
+        OF_HTTP_ADDR=${OF_HTTP_ADDR:-127.0.0.1} \
+        OF_HTTP_TRUSTED_PROXIES=${OF_HTTP_TRUSTED_PROXIES-127.0.0.1} \
         OF_DATABASE_URL=$(pg_url "$role") \
         OF_MIGRATIONS_URL=$(pg_url "$DB_ADMIN") \
         OF_KAFKA_BROKERS=127.0.0.1:$OF_KAFKA_PORT \
@@ -789,8 +813,108 @@ daemons_stop_all() {
 }
 
 # ============================================================================================
+# The gateway: nginx in front of the daemons, its configuration generated from their --describe
+# ============================================================================================
+
+gateway_pid() {
+    pid_of "$GATEWAY_DIR/nginx.pid" nginx
+}
+
+gateway_healthz_code() {
+    curl -s -o /dev/null -w '%{http_code}' --max-time 2 \
+        "http://$GATEWAY_ADDR:$OF_GATEWAY_PORT/healthz" 2>/dev/null || true
+}
+
+gateway_ready() {
+    [[ $(gateway_healthz_code) == 200 ]]
+}
+
+gateway_check_ports() {
+    gateway_pid >/dev/null && return 0
+    require_port_free gateway "$OF_GATEWAY_PORT" OF_GATEWAY_PORT
+    require_port_free "gateway status" "$OF_GATEWAY_STATUS_PORT" OF_GATEWAY_STATUS_PORT
+}
+
+# gateway_conf TARGET: the configuration for the native stack (upstreams on this stack's ports)
+# or for docker-compose (upstreams by service name on their default ports).
+gateway_conf() {
+    local target=$1 name dir port host rc=0
+    local -a args=()
+    need jq
+    load_services
+    dir=$(mktemp -d)
+    for name in "${SERVICES[@]}"; do
+        "$(daemon_binary "$name")" --describe </dev/null >"$dir/$name.json" ||
+            die "$name: --describe failed"
+        if [[ $target == compose ]]; then
+            host=$name port=$(jq -r .default_port "$dir/$name.json")
+        else
+            host=127.0.0.1 port=${SVC_PORT[$name]}
+        fi
+        args+=(--service "$name" "$host:$port" "$dir/$name.json")
+    done
+    if [[ $target == compose ]]; then
+        "$OF_REPO_DIR/gateway/nginx-conf.sh" --target compose "${args[@]}" || rc=$?
+    else
+        "$OF_REPO_DIR/gateway/nginx-conf.sh" --target native --prefix "$GATEWAY_DIR" \
+            --log-dir "$LOG_DIR" --listen "$GATEWAY_ADDR:$OF_GATEWAY_PORT" \
+            --status-listen "127.0.0.1:$OF_GATEWAY_STATUS_PORT" "${args[@]}" || rc=$?
+    fi
+    rm -rf "$dir"
+    return $rc
+}
+
+gateway_start() {
+    local conf=$GATEWAY_DIR/nginx.conf log=$LOG_DIR/gateway.error.log pid
+    if pid=$(gateway_pid); then
+        info "gateway: already running (pid $pid)"
+        return 0
+    fi
+    need nginx nginx-light
+    gateway_check_ports
+    mkdir -p "$GATEWAY_DIR/tmp" "$LOG_DIR"
+    gateway_conf native >"$conf.tmp" || die "gateway: cannot generate its configuration"
+    mv "$conf.tmp" "$conf"
+    nginx -q -t -p "$GATEWAY_DIR" -c "$conf" -e "$log" 2>>"$log" ||
+        fail_with_log gateway "$log" "gateway: nginx refuses $conf"
+    info "gateway: starting on http://$GATEWAY_ADDR:$OF_GATEWAY_PORT"
+    ROLLBACK+=("gateway_stop")
+    nginx -p "$GATEWAY_DIR" -c "$conf" -e "$log" 2>>"$log" </dev/null ||
+        fail_with_log gateway "$log" "gateway: nginx failed to start"
+    wait_until 10 gateway_pid || fail_with_log gateway "$log" "gateway: no nginx pid"
+    wait_ready gateway "$(gateway_pid)" 10 gateway_ready ||
+        fail_with_log gateway "$log" "gateway: /healthz is not answering"
+    info "gateway: ready (pid $(gateway_pid))"
+}
+
+gateway_stop() {
+    local pid
+    pid=$(gateway_pid) || return 0
+    info "gateway: stopping (pid $pid)"
+    stop_pid gateway "$pid" 10 QUIT
+    rm -f "$GATEWAY_DIR/nginx.pid"
+}
+
+# ============================================================================================
 # Commands
 # ============================================================================================
+
+cmd_gateway_start() {
+    make_dirs
+    gateway_start
+    ROLLBACK=()
+    write_env
+}
+
+cmd_gateway_stop() {
+    gateway_stop
+}
+
+cmd_gateway_conf() {
+    local target=${1:-native}
+    [[ $target == native || $target == compose ]] || die "gateway-conf: native or compose"
+    gateway_conf "$target"
+}
 
 cmd_infra_up() {
     infra_up
@@ -813,12 +937,14 @@ cmd_up() {
         daemon_pid "$name" >/dev/null ||
             require_port_free "$name" "$(svc_port "$name")" OF_HTTP_PORT_BASE
     done
+    gateway_check_ports
     infra_up
     for name in "${SERVICES[@]}"; do
         daemon_start "$name" "$(daemon_binary "$name")" "$(svc_port "$name")" "$(svc_role "$name")"
         started+=("$name")
     done
     wait_daemons "$READY_TIMEOUT" "${started[@]}"
+    gateway_start
     ROLLBACK=()
     summary
 }
@@ -826,6 +952,9 @@ cmd_up() {
 summary() {
     local name
     printf '\norderflow is up (%s)\n\n' "$STACK_DIR"
+    printf '  %-17s http://%s:%s   (the front door: every /v1 route)\n\n' gateway \
+        "$GATEWAY_ADDR" "$OF_GATEWAY_PORT"
+    printf '  Operator ports (each daemon directly; /metrics, /readyz):\n'
     for name in "${SERVICES[@]}"; do
         printf '  %-17s http://127.0.0.1:%s\n' "$name" "$(svc_port "$name")"
     done
@@ -835,7 +964,9 @@ summary() {
   Postgres           psql $(pg_url "$DB_ADMIN")
   Redis              redis-cli -p $OF_REDIS_PORT
 
-  Try:           curl -s http://127.0.0.1:$(svc_port "${SERVICES[0]}")/readyz
+  Try:           curl -s http://$GATEWAY_ADDR:$OF_GATEWAY_PORT/.well-known/jwks.json
+  Gateway:       status http://127.0.0.1:$OF_GATEWAY_STATUS_PORT/status, access log
+                 $LOG_DIR/gateway.access.log (JSON lines)
   Watch events:  kcat -b 127.0.0.1:$OF_KAFKA_PORT -C -t order.created.v1 -f '%t %k %s\\n'
      all topics: kcat -b 127.0.0.1:$OF_KAFKA_PORT -G watch-\$USER -X auto.offset.reset=earliest \\
                    -f '%t %k %s\\n' '^[a-z]+\\..*\\.v[0-9]+\$'
@@ -845,6 +976,7 @@ EOF
 }
 
 cmd_down() {
+    gateway_stop
     daemons_stop_all
     infra_down
     verify_nothing_left
@@ -891,6 +1023,12 @@ cmd_status() {
     else
         status_line kafka stopped "" "$OF_KAFKA_PORT"
     fi
+    if pid=$(gateway_pid); then
+        status_line gateway running "$pid" "$OF_GATEWAY_PORT" \
+            "healthz $(gateway_healthz_code), status :$OF_GATEWAY_STATUS_PORT/status"
+    else
+        status_line gateway stopped "" "$OF_GATEWAY_PORT"
+    fi
     while read -r name; do
         port=$(daemon_port "$name" 2>/dev/null) || port=
         if pid=$(daemon_pid "$name"); then
@@ -906,8 +1044,8 @@ LOG_TAILS=()
 
 start_log_tails() {
     local name f
-    local -a names=(postgres redis kafka)
-    mapfile -t -O 3 names < <(all_daemons)
+    local -a names=(postgres redis kafka gateway.error gateway.access)
+    mapfile -t -O 5 names < <(all_daemons)
     mkdir -p "$LOG_DIR"
     for name in "${names[@]}"; do
         f=$LOG_DIR/$name.log
@@ -941,7 +1079,7 @@ cmd_run() {
 cmd_clean_data() {
     cmd_down
     info "deleting data, logs and pid files under $STACK_DIR"
-    rm -rf "$PG_DIR" "$REDIS_DIR" "$KAFKA_DIR" "$LOG_DIR" "$PID_DIR" "$ENV_FILE"
+    rm -rf "$PG_DIR" "$REDIS_DIR" "$KAFKA_DIR" "$GATEWAY_DIR" "$LOG_DIR" "$PID_DIR" "$ENV_FILE"
 }
 
 cmd_env() {
@@ -1095,7 +1233,7 @@ main() {
         return 0
         ;;
     infra-up | infra-down | up | down | run | status | logs | env | services | clean-data | \
-        daemon-start | daemon-stop | daemon-kill) ;;
+        daemon-start | daemon-stop | daemon-kill | gateway-start | gateway-stop | gateway-conf) ;;
     daemon-up) ;;
     *)
         usage >&2

@@ -34,6 +34,15 @@ enum api_error {
     API_INTERNAL,                 /* 500 */
     API_DATABASE_UNAVAILABLE,     /* 503 */
     API_RATE_LIMITER_UNAVAILABLE, /* 503 */
+    /* answered by the gateway (gateway/errors.tsv), never by a daemon */
+    API_REQUEST_TIMEOUT,            /* 408 */
+    API_URI_TOO_LONG,               /* 414 */
+    API_HEADER_TOO_LARGE,           /* 431 */
+    API_NOT_IMPLEMENTED,            /* 501 */
+    API_BAD_GATEWAY,                /* 502 */
+    API_SERVICE_UNAVAILABLE,        /* 503 */
+    API_GATEWAY_TIMEOUT,            /* 504 */
+    API_HTTP_VERSION_NOT_SUPPORTED, /* 505 */
     /* customer-svc: identity */
     API_ACCOUNT_NOT_FOUND, /* 404 */
     API_INVALID_CODE,      /* 401 */
