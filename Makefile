@@ -15,7 +15,7 @@ C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 .NOTPARALLEL:
 
 .PHONY: help deps build kafka-jars run up down status logs clean-data test format format-check \
-	clean bench
+	clean bench gateway-conf
 
 help: ## list the targets
 	@echo "orderflow: seven C daemons, a native local stack (Postgres, Redis, Kafka) and tests"
@@ -55,6 +55,10 @@ clean-data: ## stop everything and delete the stack's data and logs (.run/)
 
 test: deps kafka-jars ## sanitizer build, unit and integration tests (ctest)
 	scripts/test.sh
+
+gateway-conf: build ## rewrite gateway/nginx.compose.conf from the daemons' --describe
+	$(STACK) gateway-conf compose >gateway/nginx.compose.conf.tmp
+	mv gateway/nginx.compose.conf.tmp gateway/nginx.compose.conf
 
 format: ## clang-format every tracked .c and .h file in place
 	@files="$(C_SOURCES)"; [[ -z $$files ]] || clang-format -i $$files

@@ -158,11 +158,12 @@ EOF
     fi
 }
 
+# nginx makes each temporary directory itself, but not its parent.
 emit_temp_paths() {
-    local dir=/tmp/nginx t
-    [[ $TARGET == native ]] && dir=$PREFIX/tmp
+    local base=/tmp/nginx- t
+    [[ $TARGET == native ]] && base=$PREFIX/tmp/
     for t in client_body proxy fastcgi uwsgi scgi; do
-        printf '    %s_temp_path %s/%s;\n' "$t" "$dir" "$t"
+        printf '    %s_temp_path %s%s;\n' "$t" "$base" "$t"
     done
 }
 

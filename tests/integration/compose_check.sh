@@ -111,7 +111,7 @@ q() {
 
 # ---- services ----------------------------------------------------------------------------------
 echo "== services"
-expected=$(printf '%s\n' "${INFRA[@]}" "${DAEMONS[@]}" jwt-keys | sort)
+expected=$(printf '%s\n' "${INFRA[@]}" "${DAEMONS[@]}" jwt-keys gateway | sort)
 actual=$(q '.services | keys[]' | sort)
 check "exactly these services: $(echo "$expected" | tr '\n' ' ')" \
     test "$expected" == "$actual"
@@ -182,6 +182,24 @@ target_port() {
 }
 denv() { q --arg s "$1" --arg k "$2" '.services[$s].environment[$k] // "" | tostring'; }
 
+gw_ip=$(q '.services.gateway.networks.default.ipv4_address // ""')
+
+# ---- gateway -----------------------------------------------------------------------------------
+echo "== gateway"
+check "gateway runs the official nginx image" \
+    test -n "$(q '.services.gateway.image // "" | select(test("^nginx:"))')"
+check "gateway mounts gateway/nginx.compose.conf and runs nginx -c on it" \
+    test -n "$(q '.services.gateway | select((.volumes | tostring | contains("gateway/nginx.compose.conf:/etc/orderflow/nginx.conf"))
+        and (.command | tostring | contains("/etc/orderflow/nginx.conf")))')"
+check "gateway publishes 8080 -> 8080" \
+    test "$(published_ports gateway | tr '\n' ' ')" == "8080 " -a "$(target_port gateway 8080)" == "8080"
+check "gateway has a fixed address ($gw_ip) on the network's subnet" \
+    test -n "$gw_ip" -a -n "$(q '.networks.default.ipam.config // [] | .[].subnet' | grep -F "${gw_ip%.*}.")"
+check "gateway healthcheck is curl -fsS http://localhost:8080/healthz" \
+    test -n "$(q '.services.gateway.healthcheck.test // [] | join(" ") | select(contains("curl") and contains("http://localhost:8080/healthz"))')"
+check "the gateway's configuration listens on 8080 and proxies to the daemons by service name" \
+    grep -q 'listen 8080 ' "$REPO/gateway/nginx.compose.conf"
+
 first_build=$(q --arg s "${DAEMONS[0]}" '.services[$s] | {build, image} | tojson')
 for i in "${!DAEMONS[@]}"; do
     s=${DAEMONS[$i]}
@@ -209,6 +227,10 @@ for i in "${!DAEMONS[@]}"; do
     check "$s: OF_REDIS_HOST=redis, OF_REDIS_PORT=6379" \
         test "$(denv "$s" OF_REDIS_HOST):$(denv "$s" OF_REDIS_PORT)" == "redis:6379"
     check "$s: OF_ENV=dev" test "$(denv "$s" OF_ENV)" == "dev"
+    check "$s: trusts X-Forwarded-For from the gateway's address only ($gw_ip)" \
+        test "$(denv "$s" OF_HTTP_TRUSTED_PROXIES)" == "$gw_ip"
+    check "$s: the gateway waits for it to be healthy" \
+        test "$(q --arg s "$s" '.services.gateway.depends_on[$s].condition // ""')" == "service_healthy"
     check "$s: restart unless-stopped" \
         test "$(q --arg s "$s" '.services[$s].restart // ""')" == "unless-stopped"
     check "$s: same build and image as ${DAEMONS[0]}" \
@@ -222,10 +244,10 @@ check "the daemons are built from the repository's Dockerfile" \
         | .context')"
 check "the daemons share one image name" \
     test -n "$(q --arg s "${DAEMONS[0]}" '.services[$s].image // ""')"
-all_published=$(for s in "${INFRA[@]}" "${DAEMONS[@]}"; do published_ports "$s"; done | sort -n |
-    tr '\n' ' ')
-want_published=$(printf '%s\n' "${PORTS[@]}" 9092 | sort -n | tr '\n' ' ')
-check "published host ports are exactly the default ports and 9092 ($want_published; got: $all_published)" \
+all_published=$(for s in "${INFRA[@]}" "${DAEMONS[@]}" gateway; do published_ports "$s"; done |
+    sort -n | tr '\n' ' ')
+want_published=$(printf '%s\n' "${PORTS[@]}" 8080 9092 | sort -n | tr '\n' ' ')
+check "published host ports are exactly the default ports, 8080 and 9092 ($want_published; got: $all_published)" \
     test "$all_published" == "$want_published"
 
 # ---- Dockerfile --------------------------------------------------------------------------------
