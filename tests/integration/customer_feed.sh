@@ -8,8 +8,10 @@
 source "$(dirname "$0")/lib.sh"
 wait_all_ready
 
-PORT=$(svc_port 4)
-BASE="http://127.0.0.1:$PORT"
+# The user-facing flows go through the gateway, as users' requests do (the daemon's own port is
+# for operators; PORT is kept for what only the daemon itself answers).
+PORT=$(svc_port customer-svc)
+BASE=$OF_GATEWAY_URL
 BROKER="127.0.0.1:$OF_KAFKA_PORT"
 MINT="$OF_BIN_DIR/customer-token"
 RUN="$RANDOM$RANDOM"

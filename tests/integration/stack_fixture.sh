@@ -14,7 +14,10 @@ up() {
   local dir
   dir=$(mktemp -d /tmp/orderflow-itest.XXXXXX)
   chmod 755 "$dir"
-  # Ports first, all distinct: HTTP base + 1..7 for the services, base + 9 for the probe.
+  # Ports first, all distinct: HTTP base + 1..7 for the services, base for the gateway, base + 8
+  # for its status, base + 9 for the probe. The gateway's request rate is raised for the
+  # scenarios' bursts of requests from one address; gateway.sh checks the limits on a gateway
+  # of its own.
   pick_stack_ports 10
   cat >"$OF_ITEST_DIR/env" <<ENV
 OF_STACK_DIR=$dir
@@ -26,6 +29,8 @@ OF_KAFKA_PORT=$OF_KAFKA_PORT
 OF_KAFKA_CONTROLLER_PORT=$OF_KAFKA_CONTROLLER_PORT
 OF_PROBE_PORT=$((OF_HTTP_PORT_BASE + 9))
 OF_PG_FAST=1
+OF_GATEWAY_RATE=500
+OF_GATEWAY_BURST=1000
 ENV
   set -a
   # shellcheck disable=SC1091
