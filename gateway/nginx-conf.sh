@@ -174,6 +174,7 @@ emit_upstreams() {
     upstream $(upstream_name "${NAMES[i]}") {
         server ${UPSTREAMS[i]} max_fails=0;
         keepalive 16;
+        keepalive_timeout 20s; # below the daemons' OF_HTTP_IDLE_TIMEOUT_S (30 s)
     }
 EOF
     done
