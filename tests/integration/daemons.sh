@@ -67,7 +67,7 @@ done
 # The stack runs exactly the daemons the build lists (the foreach of CMakeLists.txt).
 built=$(grep . "$OF_BUILD_DIR/services.list" | sort)
 running=$(stack status | awk 'NR > 1 && $2 == "running" { print $1 }' |
-  grep -vxE 'postgres|redis|kafka|probe-svc' | sort)
+  grep -vxE 'postgres|redis|kafka|gateway|probe-svc' | sort)
 assert_eq "$running" "$built" "the daemons the stack runs vs services.list"
 ok "the stack runs the $(wc -l <<<"$built") daemons of services.list"
 
