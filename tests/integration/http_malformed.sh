@@ -94,7 +94,8 @@ assert_eq "$(status_of)" 400 "application/json; charset=utf-8 reaches the handle
 assert_eq "$(body_of | jq -r .error.code)" missing_field "the handler's own answer"
 ok "application/json; charset=utf-8: the handler answers (400 missing_field)"
 
-# Only the gateway can fix these (docs/operations.md, "HTTP limits"): libmicrohttpd 0.9.75
+# Only the gateway can fix these (docs/operations.md, "HTTP limits"; integration.gateway_malformed
+# sends each through it): libmicrohttpd 0.9.75
 # answers them before any callback of ours runs, with an HTML page and no X-Request-Id; for a
 # malformed Content-Length it even sends the status line and headers twice.
 for gw in "Content-Length: -1, abc or 2^64 alone (400/413 HTML, status line twice)" \
@@ -103,6 +104,6 @@ for gw in "Content-Length: -1, abc or 2^64 alone (400/413 HTML, status line twic
   "a header line without a colon, a bad chunk size (400 HTML)" \
   "a NUL byte inside a header value (the value is cut at the NUL, unseen)" \
   "a folded (obs-fold) header line (merged into the name)"; do
-  echo "skip - gateway: $gw"
+  echo "skip - here; through the gateway in integration.gateway_malformed: $gw"
 done
 assert_eq "$(http "$BASE/readyz")" 200 "$SVC ready after the malformed requests"
