@@ -15,20 +15,10 @@ SCRATCH=$(mktemp -d)
 EXTRA_PID=
 cleanup() {
   [ -n "$EXTRA_PID" ] && kill -QUIT "$EXTRA_PID" 2>/dev/null
-  rm -rf "$SCRATCH" "$BODY_FILE" "$HEADERS_FILE"
+  rm -rf "$SCRATCH" "$BODY_FILE" "$HEADERS_FILE" "$RAW_REQ" "$RAW_RESP"
 }
 trap cleanup EXIT
 
-# log_line ID: the access log line of request ID (written when the request ends).
-log_line() {
-  local line
-  for _ in $(seq 50); do
-    line=$(grep -F "\"request_id\":\"$1\"" "$ACCESS_LOG" | tail -n 1 || true)
-    [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
 rid() { printf 'gwtest-%s-%s' "$1" "$(head -c 6 /dev/urandom | od -An -tx1 | tr -d ' \n')"; }
 
 # ---- the route map ---------------------------------------------------------------------------
@@ -45,7 +35,7 @@ for i in "${!SERVICES[@]}"; do
     case $method in POST | PUT | PATCH) body=(--data '{}') ;; esac
     code=$(http -X "$method" -H "X-Request-Id: $id" -H 'Content-Type: application/json' \
       "${body[@]}" "$GW$path")
-    line=$(log_line "$id") || fail "$method $pattern: no access log line"
+    line=$(gateway_log_line "$id") || fail "$method $pattern: no access log line"
     assert_eq "$(jq -r .upstream <<<"$line")" "127.0.0.1:$port" "$method $pattern ($code) answered by"
     assert_eq "$(header X-Request-Id)" "$id" "$method $pattern: X-Request-Id"
     n=$((n + 1))
@@ -96,7 +86,7 @@ head -c 70000 /dev/zero | tr '\0' ' ' >"$SCRATCH/big.json"
 assert_eq "$(http -X POST "$GW/v1/auth/otp" -H 'Content-Type: application/json' \
   --data-binary @"$SCRATCH/big.json")" 413 "a 70,000-byte body"
 assert_eq "$(jq -r .error.code "$BODY_FILE")" body_too_large "a 70,000-byte body: code"
-line=$(log_line "$(header X-Request-Id)") || fail "no access log line for the 413"
+line=$(gateway_log_line "$(header X-Request-Id)") || fail "no access log line for the 413"
 assert_eq "$(jq -r .upstream <<<"$line")" "" "the 413 reached a daemon"
 ok "a body over OF_GATEWAY_MAX_BODY: 413 body_too_large JSON, not passed on"
 
@@ -107,7 +97,7 @@ jq -se 'all(.request_id and .status and .method and (.path | type == "string")
   and has("upstream") and (.request_time | type == "number"))' "$ACCESS_LOG" >/dev/null ||
   fail "access log lines lack fields"
 http "$GW/v1/feed?address_id=secret-query-value" >/dev/null
-line=$(log_line "$(header X-Request-Id)") || fail "no access log line for the feed request"
+line=$(gateway_log_line "$(header X-Request-Id)") || fail "no access log line for the feed request"
 assert_eq "$(jq -r .path <<<"$line")" /v1/feed "the logged path"
 grep -qF secret-query-value "$ACCESS_LOG" && fail "the access log holds a query string"
 ok "the access log is JSON lines with request id, status, path, upstream and times"

@@ -9,35 +9,10 @@
 source "$(dirname "$0")/lib.sh"
 
 GW_PORT=$OF_GATEWAY_PORT
-ACCESS_LOG="$OF_STACK_DIR/logs/gateway.access.log"
-REQ=$(mktemp) RESP=$(mktemp)
-trap 'rm -f "$BODY_FILE" "$HEADERS_FILE" "$REQ" "$RESP"' EXIT
 TOKEN=$(OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$OF_BIN_DIR/customer-token" --role customer \
   --sub "$(cat /proc/sys/kernel/random/uuid)")
 
-# send FORMAT...: the request (printf format) on a new connection to the gateway; the answer,
-# until the server closes or 5 s pass, lands in $RESP.
-send() {
-  # shellcheck disable=SC2059
-  printf "$@" >"$REQ"
-  timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' _ "$GW_PORT" "$REQ" \
-    >"$RESP" 2>/dev/null || true
-}
-status_of() { head -c 200 "$RESP" | sed -n '1s/^HTTP\/1\.1 \([0-9][0-9][0-9]\).*/\1/p'; }
-head_of() { sed -n '1,/^\r$/p' "$RESP" | grep -i "^$1:" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-body_of() { sed '1,/^\r$/d' "$RESP" | head -n 1; }
-
-# The access log line of the answer in $RESP, by its X-Request-Id (nginx writes it when the
-# request ends, which may be just after the client has the answer).
-log_line() {
-  local id=$1 line
-  for _ in $(seq 50); do
-    line=$(grep -F "\"request_id\":\"$id\"" "$ACCESS_LOG" | tail -n 1 || true)
-    [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
-    sleep 0.1
-  done
-  return 1
-}
+send() { send_raw "$GW_PORT" "$@"; }
 
 # expect NAME STATUS CODE WHO FORMAT...: the answer to the request; WHO is "gateway" (refused by
 # nginx, no upstream in the access log) or "daemon" (passed on, answered by the daemon's gate).
@@ -45,15 +20,15 @@ expect() {
   local name=$1 status=$2 code=$3 who=$4 id line upstream
   shift 4
   send "$@"
-  [ -s "$RESP" ] || fail "$name: no answer within 5 s"
+  [ -s "$RAW_RESP" ] || fail "$name: no answer within 5 s"
   assert_eq "$(status_of)" "$status" "$name: status"
-  assert_eq "$(grep -c '^HTTP/1\.[01] [0-9]' "$RESP")" 1 "$name: status lines in the answer"
+  assert_eq "$(grep -c '^HTTP/1\.[01] [0-9]' "$RAW_RESP")" 1 "$name: status lines in the answer"
   assert_eq "$(body_of | jq -r '.error.code')" "$code" "$name: error code"
   body_of | jq -e '.error.message | type == "string"' >/dev/null || fail "$name: no error message"
   [[ "$(head_of Content-Type)" == application/json* ]] || fail "$name: not JSON"
   id=$(head_of X-Request-Id)
   [[ $id =~ ^[0-9a-f]{32}$ ]] || fail "$name: no X-Request-Id"
-  line=$(log_line "$id") || fail "$name: no access log line for request $id"
+  line=$(gateway_log_line "$id") || fail "$name: no access log line for request $id"
   upstream=$(jq -r .upstream <<<"$line")
   if [ "$who" = gateway ]; then
     assert_eq "$upstream" "" "$name: reached a daemon"

@@ -9,31 +9,19 @@ source "$(dirname "$0")/lib.sh"
 SVC=customer-svc
 PORT=$(svc_port "$SVC")
 BASE="http://127.0.0.1:$PORT"
-REQ=$(mktemp) RESP=$(mktemp)
-trap 'rm -f "$BODY_FILE" "$HEADERS_FILE" "$REQ" "$RESP"' EXIT
 TOKEN=$(OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$OF_BIN_DIR/customer-token" --role customer \
   --sub "$(cat /proc/sys/kernel/random/uuid)")
 
-# send FORMAT...: the request (printf format: \r, \n and \0 as escapes) on a new connection;
-# the whole answer, until the server closes, lands in $RESP. At most 5 s.
-send() {
-  # shellcheck disable=SC2059
-  printf "$@" >"$REQ"
-  timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' _ "$PORT" "$REQ" \
-    >"$RESP" 2>/dev/null || true
-}
-status_of() { head -c 200 "$RESP" | sed -n '1s/^HTTP\/1\.1 \([0-9][0-9][0-9]\) .*/\1/p'; }
-head_of() { sed -n '1,/^\r$/p' "$RESP" | grep -i "^$1:" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
-body_of() { sed '1,/^\r$/d' "$RESP"; }
+send() { send_raw "$PORT" "$@"; }
 
 # expect NAME STATUS CODE FORMAT...: the gate's answer to the request.
 expect() {
   local name=$1 status=$2 code=$3
   shift 3
   send "$@"
-  [ -s "$RESP" ] || fail "$name: no answer within 5 s"
+  [ -s "$RAW_RESP" ] || fail "$name: no answer within 5 s"
   assert_eq "$(status_of)" "$status" "$name: status"
-  assert_eq "$(grep -c '^HTTP/1\.[01] [0-9]' "$RESP")" 1 "$name: status lines in the answer"
+  assert_eq "$(grep -c '^HTTP/1\.[01] [0-9]' "$RAW_RESP")" 1 "$name: status lines in the answer"
   assert_eq "$(body_of | jq -r '.error.code')" "$code" "$name: error code"
   body_of | jq -e '.error.message | type == "string"' >/dev/null || fail "$name: no error message"
   [[ "$(head_of Content-Type)" == application/json* ]] || fail "$name: not JSON"

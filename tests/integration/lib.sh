@@ -44,9 +44,38 @@ describe() {
 # HTTP status of a request; the body goes to $BODY_FILE.
 BODY_FILE=$(mktemp)
 HEADERS_FILE=$(mktemp)
-trap 'rm -f "$BODY_FILE" "$HEADERS_FILE"' EXIT
+RAW_REQ=$(mktemp)
+RAW_RESP=$(mktemp)
+trap 'rm -f "$BODY_FILE" "$HEADERS_FILE" "$RAW_REQ" "$RAW_RESP"' EXIT
 http() { curl -s -m 10 -o "$BODY_FILE" -D "$HEADERS_FILE" -w '%{http_code}' "$@"; }
 header() { grep -i "^$1:" "$HEADERS_FILE" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
+
+# Raw HTTP, for what curl will not send. send_raw PORT FORMAT...: the request (a printf format:
+# \r, \n and \0 as escapes) on a new connection to 127.0.0.1:PORT; the whole answer, until the
+# server closes or 5 s pass, lands in $RAW_RESP. status_of, head_of NAME and body_of read it.
+send_raw() {
+  local port=$1
+  shift
+  # shellcheck disable=SC2059
+  printf "$@" >"$RAW_REQ"
+  timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && cat "$2" >&3 && cat <&3' _ "$port" "$RAW_REQ" \
+    >"$RAW_RESP" 2>/dev/null || true
+}
+status_of() { head -c 200 "$RAW_RESP" | sed -n '1s/^HTTP\/1\.1 \([0-9][0-9][0-9]\).*/\1/p'; }
+head_of() { sed -n '1,/^\r$/p' "$RAW_RESP" | grep -i "^$1:" | head -n1 | cut -d: -f2- | tr -d '\r' | sed 's/^ *//'; }
+body_of() { sed '1,/^\r$/d' "$RAW_RESP"; }
+
+# gateway_log_line ID [ACCESS_LOG]: the gateway's access log line of request ID (nginx writes it
+# when the request ends, which may be just after the client has the answer); 1 after 5 s.
+gateway_log_line() {
+  local line log=${2:-$OF_STACK_DIR/logs/gateway.access.log}
+  for _ in $(seq 50); do
+    line=$(grep -F "\"request_id\":\"$1\"" "$log" | tail -n 1 || true)
+    [ -n "$line" ] && { printf '%s\n' "$line"; return 0; }
+    sleep 0.1
+  done
+  return 1
+}
 
 assert_eq() { [ "$1" == "$2" ] || fail "$3: expected '$2', got '$1'"; }
 
