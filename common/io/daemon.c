@@ -97,6 +97,12 @@ static const struct config_var common_vars[] = {
      10000, NULL},
     {"OF_OUTBOX_POLL_MS", CONFIG_INT, "500", "outbox poll interval when no NOTIFY arrives",
      DC(outbox_poll_ms), 10, 60000, NULL},
+    {"OF_TIMER_POLL_MS", CONFIG_INT, "1000",
+     "longest sleep of the timer thread between looks at the timers table (it is also woken when "
+     "a timer is armed)",
+     DC(timer_poll_ms), 10, 60000, NULL},
+    {"OF_TIMER_BATCH", CONFIG_INT, "50", "timers fired per database transaction", DC(timer_batch),
+     1, 10000, NULL},
     {"OF_CONSUMER_BATCH", CONFIG_INT, "128", "Kafka records handled per database transaction",
      DC(consumer_batch), 1, 10000, NULL},
     {"OF_RETRY_BASE_MS", CONFIG_INT, "100", "first backoff ceiling for a retryable failure",
@@ -354,6 +360,7 @@ struct runtime {
     struct kafka_producer *probe; /* readiness checks only */
     struct outbox_relay *relay;
     struct consumer *consumer;
+    struct timers *timers;
     struct http_server *http;
     bool app_ready; /* the service's init ran and its fini is owed */
     char migrations_path[4096];
@@ -581,6 +588,24 @@ static int start_threads(struct runtime *rt)
         return -1;
     }
 
+    const struct timers_config tc = {
+        .conninfo = c->database_url,
+        .schema = def->schema,
+        .service = def->name,
+        .kinds = def->timers,
+        .n_kinds = def->n_timers,
+        .batch = (unsigned)c->timer_batch,
+        .poll_ms = (unsigned)c->timer_poll_ms,
+        .retry_base_ms = (uint32_t)c->retry_base_ms,
+        .retry_max_ms = (uint32_t)c->retry_max_ms,
+        .metrics = rt->d.metrics,
+        .app = &rt->d,
+    };
+    if (timers_start(&tc, &rt->timers, err, sizeof err) != OF_OK) {
+        log_error(NULL, "timers did not start: %s", err);
+        return -1;
+    }
+
     const struct http_server_config hc = {
         .addr = c->http_addr,
         .port = (int)c->http_port,
@@ -650,6 +675,8 @@ static void stop(struct runtime *rt)
         http_server_quiesce(rt->http);
     http_server_stop(rt->http);
     rt->http = NULL;
+    timers_stop(rt->timers); /* finishes its round, commits */
+    rt->timers = NULL;
     consumer_stop(rt->consumer); /* finishes its batch, commits, leaves the group */
     rt->consumer = NULL;
     outbox_relay_stop(rt->relay); /* finishes its batch, flushes the producer */

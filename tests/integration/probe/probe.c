@@ -5,12 +5,15 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "common/daemon.h"
 #include "common/db.h"
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/outbox.h"
+#include "common/timefmt.h"
+#include "common/timers.h"
 #include "probe_boundary.h"
 
 #define MAX_EMIT 10000
@@ -124,7 +127,95 @@ static void limited(struct http_request *req, struct http_response *res)
         http_reply_json(res, 200, json_pack("{s:b}", "ok", 1));
 }
 
+/* ---- timers: POST /v1/probe/timers {"key", "due_in_ms", "mode"} arms (or re-arms) a "probe"
+ * timer; POST /v1/probe/timers/cancel {"key"} cancels it. When it fires, the handler records the
+ * firing in probe.timer_fired and writes a probe.event for the key to the outbox, in the claiming
+ * transaction. mode "retry" fails transiently on the first two tries, "fail" for good. */
+
+struct timer_req {
+    const char *key, *mode;
+    json_int_t due_in_ms;
+    bool cancel;
+};
+
+static int timer_tx(PGconn *c, void *ud)
+{
+    const struct timer_req *r = ud;
+    if (r->cancel)
+        return timers_cancel(c, "probe", "probe", r->key);
+    json_t *payload = json_pack("{s:s}", "mode", r->mode);
+    int rc = timers_arm(c, "probe", "probe", r->key, time_now_ms() + r->due_in_ms, payload);
+    json_decref(payload);
+    return rc;
+}
+
+static void timer_route(struct http_request *req, struct http_response *res, bool cancel)
+{
+    struct daemon *d = req->app;
+    json_t *body;
+    if (http_json_body(req, res, &body) != 0)
+        return;
+    struct timer_req r = {json_string_value(json_object_get(body, "key")),
+                          json_string_value(json_object_get(body, "mode")),
+                          json_integer_value(json_object_get(body, "due_in_ms")), cancel};
+    if (!r.mode)
+        r.mode = "ok";
+    PGconn *c = NULL;
+    if (!r.key || !*r.key)
+        http_reply_error(res, API_INVALID_VALUE, "key must be a non-empty string", "key");
+    else if (!(c = db_pool_get(d->pool, 1000)))
+        http_reply_error(res, API_DATABASE_UNAVAILABLE, NULL, NULL);
+    else if (db_transact(c, timer_tx, &r, 3) != OF_OK)
+        http_reply_error(res, API_DATABASE_UNAVAILABLE, NULL, NULL);
+    else
+        http_reply_json(res, 202, json_pack("{s:s}", "key", r.key));
+    if (c)
+        db_pool_put(d->pool, c);
+    json_decref(body);
+}
+
+static void timer_arm(struct http_request *req, struct http_response *res)
+{
+    timer_route(req, res, false);
+}
+
+static void timer_cancel(struct http_request *req, struct http_response *res)
+{
+    timer_route(req, res, true);
+}
+
+static int on_probe_timer(struct timer_ctx *ctx, const json_t *payload)
+{
+    const char *mode = json_string_value(json_object_get(payload, "mode"));
+    if (mode && strcmp(mode, "fail") == 0)
+        return timer_fail(ctx, "payload.mode: asked to fail");
+    if (mode && strcmp(mode, "retry") == 0 && ctx->attempts < 2)
+        return timer_retry(ctx, "payload.mode: asked to retry (try %d)", ctx->attempts + 1);
+    char attempts[16], instance[32];
+    snprintf(attempts, sizeof attempts, "%d", ctx->attempts);
+    snprintf(instance, sizeof instance, "%ld", (long)getpid());
+    const char *params[] = {ctx->key, attempts, instance};
+    int rc = db_exec(ctx->db,
+                     "INSERT INTO probe.timer_fired (key, attempts, instance) VALUES ($1, $2, $3)",
+                     3, params, NULL, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    struct envelope ev = {0};
+    json_t *data = json_pack("{s:s, s:I, s:b}", "key", ctx->key, "seq", (json_int_t)1, "timer", 1);
+    rc = envelope_init(&ev, "probe.event", 1, "probe-svc", ctx->trace_id, ctx->key, NULL, data);
+    if (rc == OF_OK)
+        rc = outbox_append(ctx->db, "probe", ctx->key, &ev);
+    envelope_clear(&ev);
+    return rc;
+}
+
+static const struct timer_kind timer_kinds[] = {
+    {"probe", on_probe_timer},
+};
+
 static const struct http_route routes[] = {
+    {{"POST", "/v1/probe/timers"}, timer_arm, 0},
+    {{"POST", "/v1/probe/timers/cancel"}, timer_cancel, 0},
     {{"POST", "/v1/probe/emit"}, emit, 0},
     {{"GET", "/v1/probe/whoami"}, whoami, AUTH_CUSTOMER | AUTH_ADMIN},
     {{"POST", "/v1/probe/limited"}, limited, 0},
@@ -150,6 +241,8 @@ static const struct service_def service = {
     .n_routes = sizeof routes / sizeof routes[0],
     .handlers = handlers,
     .n_handlers = sizeof handlers / sizeof handlers[0],
+    .timers = timer_kinds,
+    .n_timers = sizeof timer_kinds / sizeof timer_kinds[0],
 };
 
 int main(int argc, char **argv)

@@ -9,6 +9,7 @@
 #include "common/config.h"
 #include "common/consumer.h"
 #include "common/http.h"
+#include "common/timers.h"
 
 struct auth_verifier;
 struct daemon;
@@ -45,6 +46,8 @@ struct daemon_config {
     long outbox_batch;
     long outbox_poll_ms;
     long consumer_batch;
+    long timer_poll_ms;
+    long timer_batch;
     long retry_base_ms;
     long retry_max_ms;
     long retry_budget;
@@ -69,6 +72,10 @@ struct service_def {
     size_t n_routes;
     const struct event_handler *handlers;
     size_t n_handlers;
+    /* Durable timers (common/timers.h): one handler per kind; the timer thread runs only when
+     * there is one. */
+    const struct timer_kind *timers;
+    size_t n_timers;
     /* The service's own OF_* settings, parsed like the common ones into a zeroed struct of
      * config_size bytes that daemon.svc_cfg points to; --help lists them after the common ones. */
     const struct config_var *config;

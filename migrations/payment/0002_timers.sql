@@ -1,0 +1,1 @@
+../_service/timers.sql
