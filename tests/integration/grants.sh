@@ -21,7 +21,9 @@ for i in "${!ROLES[@]}"; do
 done
 
 # Applying migrations again (a restart) applies nothing twice.
+files=$(find "$OF_REPO/migrations/order/" -maxdepth 1 -name '[0-9]*.sql' | wc -l)
+assert_eq "$(psql_admin "SELECT count(*) FROM orders.schema_migrations")" "$files" "orders migrations before restart"
 stack daemon-stop order-svc >/dev/null
 stack daemon-start order-svc >/dev/null
-assert_eq "$(psql_admin "SELECT count(*) FROM orders.schema_migrations")" 1 "orders migrations after restart"
+assert_eq "$(psql_admin "SELECT count(*) FROM orders.schema_migrations")" "$files" "orders migrations after restart"
 ok "restart applies no migration twice"
