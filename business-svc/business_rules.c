@@ -175,8 +175,9 @@ int business_rules_cursor_encode(const struct business_queue_cursor *c,
                                  char ret[BUSINESS_CURSOR_SIZE])
 {
     char text[CURSOR_TEXT_MAX];
-    if (c->placed_ms < 0 || c->placed_ms > BUSINESS_MS_MAX || !uuid_valid(c->order_id))
-        return OF_EPERMANENT;
+    if (c->placed_ms < 0 || c->placed_ms > BUSINESS_MS_MAX || !uuid_valid(c->order_id) ||
+        strspn(c->order_id, "0123456789abcdef-") != UUID_STR_LEN - 1)
+        return OF_EPERMANENT; /* lowercase, as Postgres writes a uuid */
     int n = snprintf(text, sizeof text, "%" PRId64 ":%s", c->placed_ms, c->order_id);
     if (n < 0 || (size_t)n >= sizeof text)
         return OF_EPERMANENT;

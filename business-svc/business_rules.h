@@ -77,7 +77,7 @@ int business_rules_queue_query(const char *status, const char *limit, const char
     __attribute__((warn_unused_result));
 /* Writes the opaque cursor for c: unpadded base64url of "<placed_ms>:<order_id>". Returns 0, or
  * OF_EPERMANENT (ret untouched) if placed_ms is outside [0, BUSINESS_MS_MAX] or the id is not a
- * UUID. */
+ * lowercase UUID. */
 int business_rules_cursor_encode(const struct business_queue_cursor *c,
                                  char ret[BUSINESS_CURSOR_SIZE])
     __attribute__((warn_unused_result));
