@@ -50,6 +50,8 @@ static const struct api_error_def table[API_ERROR_COUNT] = {
     [API_OTP_NOT_FOUND] = {"otp_not_found", 401, "no code is pending: request one"},
     [API_OTP_LOCKED] = {"otp_locked", 429, "too many wrong codes: request a new one"},
     [API_SMS_UNAVAILABLE] = {"sms_unavailable", 503, "the code could not be sent"},
+    [API_ORDER_DECIDED] = {"order_decided", 409, "the order has been approved or rejected already"},
+    [API_ORDER_CANCELLED] = {"order_cancelled", 409, "the order has been cancelled"},
 };
 
 const struct api_error_def *api_error_get(enum api_error e)

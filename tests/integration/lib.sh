@@ -129,8 +129,10 @@ JSONSCHEMA=/usr/bin/jsonschema
 # "invalid" for each, in order, against the schema at POINTER (a JSON pointer into the YAML
 # document SPEC, ~0 and ~1 escaped: /components/schemas/ProfilePatch,
 # /paths/~1v1~1feed/get/parameters/3/schema), its $refs resolved, as JSON Schema draft 4 (what
-# OpenAPI 3.0 schemas are based on). One jsonschema run for all the lines; fails when it gives
-# no verdict on one (a pointer that resolves to nothing, a line that is not JSON).
+# OpenAPI 3.0 schemas are based on). With POINTER "" SPEC is itself a JSON Schema document (a
+# docs/events/<topic>.schema.json), read as its own "$schema" says. One jsonschema run for all
+# the lines; fails when it gives no verdict on one (a pointer that resolves to nothing, a line
+# that is not JSON).
 schema_valid() {
   local spec=$1 pointer=$2 dir json line out i n=0
   local -a inst=()
@@ -142,9 +144,14 @@ schema_valid() {
     mv -f "$json.$$" "$json"
   fi
   dir=$(mktemp -d "$OF_ITEST_DIR/schema/run.XXXXXX")
-  jq --arg ref "#$pointer" \
-    '{"$schema": "http://json-schema.org/draft-04/schema#", "$ref": $ref, components, paths}' \
-    "$json" >"$dir/schema.json" || fail "cannot build the schema document of $pointer"
+  if [ -z "$pointer" ]; then
+    jq -e 'type == "object"' "$spec" >/dev/null || fail "$spec is not a JSON Schema document"
+    cp "$spec" "$dir/schema.json"
+  else
+    jq --arg ref "#$pointer" \
+      '{"$schema": "http://json-schema.org/draft-04/schema#", "$ref": $ref, components, paths}' \
+      "$json" >"$dir/schema.json" || fail "cannot build the schema document of $pointer"
+  fi
   while IFS= read -r line; do
     [[ -n ${line//[[:space:]]/} ]] || continue
     n=$((n + 1))
@@ -180,4 +187,19 @@ openapi_check() {
   fi
   local out
   out=$(openapi-spec-validator "$1" 2>&1) || fail "openapi-spec-validator refuses $1: $out"
+}
+
+# openapi_routes_check SVC SPEC: the OpenAPI document SPEC describes exactly the routes of SVC's
+# route table (method and pattern, from `SVC --describe`), and its Error schema's code enum lists
+# exactly the codes of the API error table.
+openapi_routes_check() {
+  local svc=$1 spec=$2 desc routes documented codes
+  desc=$(describe "$svc")
+  routes=$(jq -r '.routes[] | "\(.method) \(.pattern)"' <<<"$desc" | sort)
+  documented=$(yq -r '.paths | to_entries[] | .key as $p | .value | keys[]
+    | select(. != "parameters") | "\(ascii_upcase) \($p)"' "$spec" | sort)
+  assert_eq "$documented" "$routes" "$(basename "$spec"): OpenAPI paths vs the route table of $svc"
+  codes=$(jq -r '.errors[].code' <<<"$desc" | sort)
+  documented=$(yq -r '.components.schemas.Error.properties.error.properties.code.enum[]' "$spec" | sort)
+  assert_eq "$documented" "$codes" "$(basename "$spec"): OpenAPI error codes vs the API error table"
 }

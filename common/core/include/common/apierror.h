@@ -50,6 +50,9 @@ enum api_error {
     API_OTP_NOT_FOUND,     /* 401 */
     API_OTP_LOCKED,        /* 429 */
     API_SMS_UNAVAILABLE,   /* 503 */
+    /* business-svc: decisions on an outlet's orders */
+    API_ORDER_DECIDED,   /* 409: approved or rejected already */
+    API_ORDER_CANCELLED, /* 409: cancelled by order-svc */
     API_ERROR_COUNT
 };
 
