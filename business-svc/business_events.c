@@ -14,6 +14,7 @@
 #include "common/log.h"
 #include "common/outbox.h"
 #include "common/timefmt.h"
+#include "common/timers.h"
 
 #define PRODUCER "business-svc"
 #define SCHEMA   "business"
@@ -48,20 +49,16 @@ int business_events_outlet(PGconn *c, const struct business_event_origin *origin
  * payload {order_id}, in the caller's transaction. */
 static int approval_timer_arm(PGconn *c, const struct business_queue_entry *e)
 {
-    (void)c;
-    (void)e;
-    /* TODO(timers): return timers_arm(c, SCHEMA, BUSINESS_TIMER_APPROVAL, e->order_id, e->due_ms,
-     * payload {order_id}); */
-    return OF_OK;
+    json_t *payload = json_pack("{s:s}", "order_id", e->order_id);
+    int rc = timers_arm(c, SCHEMA, BUSINESS_TIMER_APPROVAL, e->order_id, e->due_ms, payload);
+    json_decref(payload);
+    return rc;
 }
 
 /* Cancels the approval timer of order_id (none armed is no error). */
 static int approval_timer_cancel(PGconn *c, const char *order_id)
 {
-    (void)c;
-    (void)order_id;
-    /* TODO(timers): return timers_cancel(c, SCHEMA, BUSINESS_TIMER_APPROVAL, order_id); */
-    return OF_OK;
+    return timers_cancel(c, SCHEMA, BUSINESS_TIMER_APPROVAL, order_id);
 }
 
 /* ---- The queue transition ---- */
@@ -231,6 +228,19 @@ static int cancelled_handle(struct consumer_ctx *ctx, const struct envelope *ev)
     business_queue_entry_clear(&e);
     return rc;
 }
+
+/* The timer thread's entry to business_events_approval_timeout(). */
+static int fire_approval(struct timer_ctx *ctx, const json_t *payload)
+{
+    struct business_app *app = ((struct daemon *)ctx->app)->app;
+    return business_events_approval_timeout(ctx->db, app, payload, ctx->log);
+}
+
+const struct timer_kind business_events_timers[] = {
+    {BUSINESS_TIMER_APPROVAL, fire_approval},
+};
+const size_t business_events_n_timers =
+    sizeof business_events_timers / sizeof business_events_timers[0];
 
 const struct event_handler business_events_handlers[] = {
     {"order.placed.v1", placed_handle, placed_lock_keys},

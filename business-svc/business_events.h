@@ -16,6 +16,7 @@
 #include "common/consumer.h"
 
 struct business_app;
+struct timer_kind;
 
 /* The approval timer's kind (common/timers.h): key the order id, payload {order_id}. */
 #define BUSINESS_TIMER_APPROVAL "approval_sla"
@@ -33,6 +34,9 @@ struct business_app;
  * Database errors are returned as db_exec classified them. */
 extern const struct event_handler business_events_handlers[];
 extern const size_t business_events_n_handlers;
+/* The timer kinds (service_def.timers): the approval SLA. */
+extern const struct timer_kind business_events_timers[];
+extern const size_t business_events_n_timers;
 
 /* Where an event comes from: its trace id and its causation (the request id, or the event id
  * of the event that caused it). */
@@ -64,8 +68,7 @@ int business_events_transition(PGconn *c, struct business_queue_entry *e,
 /* The approval timer's fire handler, run in the timer thread's transaction on c: the order named
  * by payload {order_id}, if still PENDING, is rejected with APPROVAL_TIMEOUT (order.rejected.v1)
  * and counted; otherwise nothing changes. A payload that names no order is OF_EPERMANENT.
- * TODO(timers): wire as {BUSINESS_TIMER_APPROVAL, fire} in service_def.timers once common/timers.h
- * lands. */
+ * Run by the timer kind BUSINESS_TIMER_APPROVAL (business_events_timers). */
 int business_events_approval_timeout(PGconn *c, struct business_app *app, const json_t *payload,
                                      const struct log_fields *log)
     __attribute__((warn_unused_result));

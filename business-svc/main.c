@@ -22,7 +22,8 @@ int main(int argc, char **argv)
         .config_size = sizeof(struct business_config),
         .init = business_app_init,
         .fini = business_app_fini,
-        /* TODO(timers): .timers = {{BUSINESS_TIMER_APPROVAL, fire}}, .n_timers = 1 */
+        .timers = business_events_timers,
+        .n_timers = business_events_n_timers,
     };
     return daemon_main(argc, argv, &service);
 }

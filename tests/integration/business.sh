@@ -162,6 +162,8 @@ placed_ms=$(sql "SELECT placed_ms FROM business.order_queue WHERE order_id = '$O
 due=$(body '.orders[0].approve_by')
 assert_eq "$(($(date -u -d "$due" +%s%3N) - placed_ms))" 300000 "approve_by = placed_at + approval_sla_s"
 [[ $(cat "$BODY_FILE") != *"$CUST"* && $(cat "$BODY_FILE") != *"MG Road"* ]] || fail "the queue shows the customer or the drop-off"
+timer_row() { sql "SELECT (EXTRACT(EPOCH FROM due_at) * 1000)::bigint FROM business.timers WHERE kind = 'approval_sla' AND key = '$1'"; }
+assert_eq "$(timer_row "$O1")" "$((placed_ms + 300000))" "the approval timer armed for placed_at + SLA"
 assert_eq "$(authed "$TA" POST "/v1/outlets/$OUT/orders/$O1/approve" --data-binary '{"prep_time_min":20}')" 200 "approve order 1"
 assert_eq "$(body '[.status, .auto, .prep_time_min, .reject_reason] | map(tostring) | join("/")')" "APPROVED/false/20/null" "approved"
 wait_values order.approved.v1 "$O1" 1
@@ -177,6 +179,7 @@ assert_eq "$(body .error.code)/$(body .error.message)" "order_decided/the order 
 assert_eq "$(authed "$TA" POST "/v1/outlets/$OUT/orders/$O1/reject" --data-binary '{"reason":"changed my mind"}')" 409 "reject after approve"
 assert_eq "$(body .error.code)" order_decided "reject after approve: code"
 assert_eq "$(sql "SELECT count(*) FROM business.outbox WHERE key = '$O1'")" 1 "one decision event for order 1"
+assert_eq "$(timer_row "$O1")" "" "the approval timer cancelled by the decision"
 ok "order.placed.v1 -> PENDING in the queue (approve_by = placed_at + SLA); approve -> order.approved.v1 with pickup, drop-off and the order's trace; a second decision 409 order_decided"
 
 # ---- Reject ----
@@ -203,6 +206,7 @@ cancel3=$(jq -cn --arg o "$O3" --arg c "$CUST" --arg out "$OUT" --arg at "$(now_
   '{order_id: $o, customer_id: $c, outlet_id: $out, reason: "CUSTOMER_CANCELLED", stage: "PLACED", cancelled_at: $at}')
 wait_handled "$(produce order.cancelled.v1 "$O3" "$cancel3")"
 assert_eq "$(status_of "$O3")" CANCELLED "order 3 closed"
+assert_eq "$(timer_row "$O3")" "" "the approval timer cancelled by the cancellation"
 assert_eq "$(authed "$TA" POST "/v1/outlets/$OUT/orders/$O3/approve" --data-binary '{"prep_time_min":10}')" 409 "approve a cancelled order"
 assert_eq "$(body .error.code)" order_cancelled "approve a cancelled order: code"
 assert_eq "$(authed "$TA" POST "/v1/outlets/$OUT/orders/$O3/reject" --data-binary '{"reason":"x"}')" 409 "reject a cancelled order"
@@ -218,6 +222,26 @@ assert_eq "$(body '[.orders[] | .order_id + ":" + (.prep_time_min | tostring)] |
 # A cancellation of an order never placed here is nothing to do.
 wait_handled "$(produce order.cancelled.v1 "$(newid)" "{\"order_id\":\"$(newid)\",\"reason\":\"PAYMENT_FAILED\",\"stage\":\"AWAITING_PAYMENT\"}")"
 ok "order.cancelled.v1 closes PENDING and APPROVED entries (CANCELLED), then approve/reject 409 order_cancelled; repeated and unknown cancellations change nothing"
+
+# ---- The approval SLA runs out ----
+# The durable timer of order 4 is brought forward to now (the shortest SLA is 30 s): the timer
+# thread rejects it with APPROVAL_TIMEOUT, once.
+O4=$(newid)
+wait_handled "$(produce order.placed.v1 "$O4" "$(placed_data "$O4" "$OUT")")"
+[ -n "$(timer_row "$O4")" ] || fail "no approval timer for order 4"
+timeouts0=$(metric_value "$PORT" 'business_decisions_total{outcome="timeout"}')
+sql "UPDATE business.timers SET due_at = now() WHERE kind = 'approval_sla' AND key = '$O4'" >/dev/null
+wait_until 10 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -XAtqc \"SELECT status FROM business.order_queue WHERE order_id = '$O4'\")\" = REJECTED ]" ||
+  fail "order 4 not rejected after its SLA ran out: $(status_of "$O4")"
+wait_values order.rejected.v1 "$O4" 1
+assert_eq "$(values order.rejected.v1 "$O4" | jq -r '.data | [.order_id, .outlet_id, .reason] | join("/")')" \
+  "$O4/$OUT/APPROVAL_TIMEOUT" "order.rejected.v1 of the timeout"
+keep order.rejected.v1 "$O4"
+assert_eq "$(timer_row "$O4")" "" "the fired timer's row"
+assert_eq "$(authed "$TA" POST "/v1/outlets/$OUT/orders/$O4/approve" --data-binary '{"prep_time_min":5}')" 409 "approve after the timeout"
+timeouts=$(metric_value "$PORT" 'business_decisions_total{outcome="timeout"}')
+awk -v a="$timeouts0" -v b="$timeouts" 'BEGIN { exit !(b - a == 1) }' || fail "timeout decisions went from $timeouts0 to $timeouts"
+ok "an order nobody decides within the outlet's SLA: the durable timer rejects it (APPROVAL_TIMEOUT), once; a decision after it 409"
 
 # ---- Auto-approval, and the same event twice ----
 assert_eq "$(authed "$TA" POST "/v1/businesses/$BIZ/outlets" --data-binary '{"name":"Dosa Point Express","lat":12.97,"lng":77.60,"address":"MG Road Metro","auto_approve":true}')" 201 "an auto-approving outlet"
@@ -441,7 +465,7 @@ ok "$n events produced by business-svc are valid against docs/events/<topic>.sch
 # ---- Metrics ----
 assert_eq "$(http "http://127.0.0.1:$PORT/metrics")" 200 "/metrics"
 metrics_lint <"$BODY_FILE" || fail "/metrics does not parse"
-for o in approved rejected auto; do
+for o in approved rejected auto timeout; do
   v=$(metric_value "$PORT" "business_decisions_total{outcome=\"$o\"}")
   awk -v v="$v" 'BEGIN { exit !(v >= 1) }' || fail "business_decisions_total{outcome=\"$o\"} is $v"
 done
