@@ -327,7 +327,7 @@ int inventory_store_reservation_get(PGconn *c, const char *order_id,
         return rc;
     if (PQntuples(r) == 1) {
         struct inventory_reservation v = {.status =
-                                              inventory_rules_status_parse(PQgetvalue(r, 0, 3)),
+                                              inventory_state_status_parse(PQgetvalue(r, 0, 3)),
                                           .total_minor = cell_i64(r, 0, 4),
                                           .expires_ms = cell_i64(r, 0, 6),
                                           .tombstone = cell_bool(r, 0, 8)};
@@ -352,7 +352,7 @@ int inventory_store_reservation_insert(PGconn *c, const struct inventory_reserva
     const char *p[] = {r->id,
                        r->order_id,
                        r->outlet_id,
-                       inventory_rules_status_name(r->status),
+                       inventory_state_status_name(r->status),
                        total,
                        r->currency[0] ? r->currency : NULL,
                        r->expires_ms > 0 ? expires : NULL,
@@ -369,7 +369,7 @@ int inventory_store_reservation_update(PGconn *c, const struct inventory_reserva
 {
     char expires[32];
     snprintf(expires, sizeof expires, "%" PRId64, r->expires_ms);
-    const char *p[] = {r->id, inventory_rules_status_name(r->status),
+    const char *p[] = {r->id, inventory_state_status_name(r->status),
                        r->expires_ms > 0 ? expires : NULL, r->reason[0] ? r->reason : NULL};
     size_t n = 0;
     int rc = exec_count(c,

@@ -177,10 +177,10 @@ static void names_and_values(void **state)
     assert_null(inventory_rules_reason_name(INVENTORY_OK));
     assert_null(inventory_rules_reason_name(INVENTORY_REASON_COUNT));
     for (int s = 1; s < INVENTORY_STATUS_COUNT; s++)
-        assert_int_equal(inventory_rules_status_parse(inventory_rules_status_name(s)), s);
-    assert_int_equal(inventory_rules_status_parse("reserved"), INVENTORY_NONE);
-    assert_int_equal(inventory_rules_status_parse(NULL), INVENTORY_NONE);
-    assert_null(inventory_rules_status_name(INVENTORY_NONE));
+        assert_int_equal(inventory_state_status_parse(inventory_state_status_name(s)), s);
+    assert_int_equal(inventory_state_status_parse("reserved"), INVENTORY_NONE);
+    assert_int_equal(inventory_state_status_parse(NULL), INVENTORY_NONE);
+    assert_null(inventory_state_status_name(INVENTORY_NONE));
     assert_true(inventory_rules_currency_valid("INR"));
     assert_false(inventory_rules_currency_valid("Inr"));
     assert_false(inventory_rules_currency_valid("IN"));

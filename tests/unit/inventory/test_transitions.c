@@ -1,4 +1,4 @@
-/* Tests of the reservation transition table (inventory_rules_transition) against
+/* Tests of the reservation transition table (inventory_state_transition) against
  * data/transitions.txt: every (status, trigger) pair listed exactly once and decided as listed;
  * the reasons of the entries that do nothing say why without naming a value; the invariants any
  * such table must keep (only NONE decides or tombstones, APPLY changes status, RESERVED is the
@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "inventory.h"
-#include "inventory_rules.h"
+#include "inventory_state.h"
 #include "inventory_tests.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -60,7 +60,7 @@ static void table_matches_data(void **state)
             fail_msg("transitions.txt: %s %s twice", f[0], f[1]);
         seen[from][trig] = true;
         rows++;
-        const struct inventory_transition *t = inventory_rules_transition(from, trig);
+        const struct inventory_transition *t = inventory_state_transition(from, trig);
         if ((int)t->verdict != index_of(verdicts, N(verdicts), f[2], "verdict") ||
             (int)t->to != index_of(statuses, N(statuses), f[3], "status") ||
             (int)t->move != index_of(moves, N(moves), f[4], "move") ||
@@ -79,7 +79,7 @@ static void table_invariants(void **state)
     (void)state;
     for (int s = 0; s < INVENTORY_STATUS_COUNT; s++) {
         for (int g = 0; g < INVENTORY_TRIGGER_COUNT; g++) {
-            const struct inventory_transition *t = inventory_rules_transition(s, g);
+            const struct inventory_transition *t = inventory_state_transition(s, g);
             bool nothing = t->verdict == INVENTORY_IGNORE || t->verdict == INVENTORY_RETRY ||
                            t->verdict == INVENTORY_REFUSE;
             if ((t->verdict == INVENTORY_DECIDE || t->verdict == INVENTORY_TOMBSTONE) &&
@@ -102,11 +102,11 @@ static void table_invariants(void **state)
     }
     /* A reservation that is done never comes back to life. */
     for (int g = 0; g < INVENTORY_TRIGGER_COUNT; g++) {
-        assert_int_not_equal(inventory_rules_transition(INVENTORY_RELEASED, g)->verdict,
+        assert_int_not_equal(inventory_state_transition(INVENTORY_RELEASED, g)->verdict,
                              INVENTORY_APPLY);
-        assert_int_not_equal(inventory_rules_transition(INVENTORY_COMMITTED, g)->verdict,
+        assert_int_not_equal(inventory_state_transition(INVENTORY_COMMITTED, g)->verdict,
                              INVENTORY_APPLY);
-        assert_int_not_equal(inventory_rules_transition(INVENTORY_EXPIRED, g)->verdict,
+        assert_int_not_equal(inventory_state_transition(INVENTORY_EXPIRED, g)->verdict,
                              INVENTORY_APPLY);
     }
 }
@@ -115,12 +115,12 @@ static void out_of_range(void **state)
 {
     (void)state;
     const struct inventory_transition *t =
-        inventory_rules_transition(INVENTORY_STATUS_COUNT, INVENTORY_PLACED);
+        inventory_state_transition(INVENTORY_STATUS_COUNT, INVENTORY_PLACED);
     assert_int_equal(t->verdict, INVENTORY_REFUSE);
     assert_non_null(t->why);
-    t = inventory_rules_transition(INVENTORY_RESERVED, INVENTORY_TRIGGER_COUNT);
+    t = inventory_state_transition(INVENTORY_RESERVED, INVENTORY_TRIGGER_COUNT);
     assert_int_equal(t->verdict, INVENTORY_REFUSE);
-    t = inventory_rules_transition((enum inventory_status) - 1, INVENTORY_PLACED);
+    t = inventory_state_transition((enum inventory_status) - 1, INVENTORY_PLACED);
     assert_int_equal(t->verdict, INVENTORY_REFUSE);
 }
 
