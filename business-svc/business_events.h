@@ -14,9 +14,9 @@
 #include "business.h"
 #include "business_state.h"
 #include "common/consumer.h"
+#include "common/timers.h"
 
 struct business_app;
-struct timer_kind;
 
 /* The approval timer's kind (common/timers.h): key the order id, payload {order_id}. */
 #define BUSINESS_TIMER_APPROVAL "approval_sla"

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "common/consumer.h"
+#include "common/timers.h"
 
 /* service_def.handlers. Every handler is idempotent: the inbox skips a redelivered event, and a
  * new event for an order whose reservation has moved on already is ignored by the transition
@@ -21,7 +22,6 @@
 extern const struct event_handler inventory_events_handlers[];
 extern const size_t inventory_events_n_handlers;
 /* The timer kinds (service_def.timers): a reservation's TTL (inventory_flow_ttl_fire). */
-struct timer_kind;
 extern const struct timer_kind inventory_events_timers[];
 extern const size_t inventory_events_n_timers;
 
