@@ -348,7 +348,7 @@ static int price_all(const struct inventory_line *lines, size_t n,
     snprintf(d->currency, sizeof d->currency, "%s", currency);
     for (size_t i = 0; i < n; i++) {
         const struct inventory_item *it = find_item(items, n_items, lines[i].item_id);
-        if (!price_line(&lines[i], it, &d->lines[i]) ||
+        if (!it || !price_line(&lines[i], it, &d->lines[i]) ||
             __builtin_add_overflow(d->total_minor, d->lines[i].line_total_minor, &d->total_minor))
             return OF_EPERMANENT;
     }
