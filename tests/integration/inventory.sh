@@ -322,11 +322,13 @@ assert_eq "$(status_of "$O6")" CONFIRMED "the retried placed confirms once the r
 ok "order.placed.v1 ahead of its reservation: retried until the request arrives, then confirmed"
 
 # ---- Dead letters: malformed data and contradictions, with their reasons ----
+# The dead letters of inventory-svc only: other consumers of a topic (business-svc reads
+# order.placed.v1 too) dead-letter to the same <topic>.dlq, named by dlq.consumer.
 dlq_error() { # TOPIC KEY
-  kcat -b "$BROKER" -C -e -q -t "$1.dlq" -f '%k\t%h\n' 2>/dev/null |
+  kcat -b "$BROKER" -C -e -q -t "$1.dlq" -f '%k\t%h\n' 2>/dev/null | grep -F 'dlq.consumer=inventory-svc' |
     awk -F'\t' -v k="$2" '$1 == k { print $2 }' | tail -n1 | tr ',' '\n' | sed -n 's/^dlq\.error=//p'
 }
-wait_dlq() { wait_until 60 bash -c "kcat -b $BROKER -C -e -q -t $1.dlq -f '%k\n' 2>/dev/null | grep -qx $2" || fail "$2 not dead-lettered on $1.dlq"; }
+wait_dlq() { wait_until 60 bash -c "kcat -b $BROKER -C -e -q -t $1.dlq -f '%k\t%h\n' 2>/dev/null | grep -F 'dlq.consumer=inventory-svc' | cut -f1 | grep -qx $2" || fail "$2 not dead-lettered on $1.dlq by inventory-svc"; }
 BAD=$(newid)
 request "$BAD" "$OA" "$(lines "$PIZZA" 0)" >/dev/null
 wait_dlq inventory.validation.requested.v1 "$BAD"
