@@ -227,10 +227,15 @@ $(emit_temp_paths)
     server_tokens off;
     default_type application/json;
 
-    # One JSON line per request; the path without its query string.
+    # One JSON line per request; the path as the client sent it, without its query string (an
+    # error page's internal redirect does not change it, as it changes \$uri).
+    map \$request_uri \$of_path {
+        "~^([^?]*)" \$1;
+        default "";
+    }
     log_format of_json escape=json '{"time":"\$time_iso8601","level":"info","service":"gateway",'
         '"msg":"request","request_id":"\$of_request_id","remote_addr":"\$remote_addr",'
-        '"method":"\$request_method","path":"\$uri","status":\$status,'
+        '"method":"\$request_method","path":"\$of_path","status":\$status,'
         '"bytes":\$body_bytes_sent,"request_time":\$request_time,'
         '"upstream":"\$upstream_addr","upstream_status":"\$upstream_status",'
         '"upstream_time":"\$upstream_response_time","traceparent":"\$http_traceparent"}';
@@ -269,14 +274,28 @@ $(access_log_line)
         default \$request_id;
     }
 
-    # A target the daemons would read differently from nginx: dot segments, empty segments and
-    # encoded slashes, backslashes, dots or NUL (the gateway's own error pages excepted, as an
-    # error page is an internal redirect that keeps the original target).
+    # A target the daemons would read differently from nginx: dot segments, empty segments,
+    # encoded slashes, backslashes, dots or NUL, and a fragment (nginx routes the path before a
+    # '#' and passes the '#' on) (the gateway's own error pages excepted, as an error page is an
+    # internal redirect that keeps the original target).
     map "\$uri|\$request_uri" \$of_bad_target {
         volatile;
         "~^/_gateway/" 0;
-        "~(?i)\\|.*(%2f|%5c|%00|%2e|//|/\\.\\.?(/|\\?|\$))" 1;
+        "~(?i)\\|.*(%2f|%5c|%00|%2e|#|//|/\\.\\.?(/|\\?|\$))" 1;
         default 0;
+    }
+
+    # HTTP/1.0 and HTTP/1.1 only, each spelled as RFC 9112 spells it, and a Host header in every
+    # request: nginx passes an HTTP/0.9 request (no version), HTTP/1.01 and HTTP/1.2 on as
+    # HTTP/1.1, and makes up a Host ("_") for an HTTP/1.0 request without one (it answers 2.x and
+    # up with 505, HTTP/1.1 without Host with 400, itself). 400 for a malformed version or a
+    # missing Host, 505 for a later 1.x (error pages excepted, as above).
+    map "\$server_protocol|\$http_host|\$uri" \$of_bad_head {
+        volatile;
+        "~^[^|]*\\|[^|]*\\|/_gateway/" "";
+        "~^HTTP/1\\.[01]\\|[^|]" "";
+        "~^HTTP/1\\.[2-9]\\|[^|]" 505;
+        default 400;
     }
 
 $(emit_upstreams)
@@ -292,6 +311,12 @@ $(emit_upstreams)
         if (\$of_bad_target) {
             return 400;
         }
+        if (\$of_bad_head = 400) {
+            return 400;
+        }
+        if (\$of_bad_head = 505) {
+            return 505;
+        }
 
         proxy_http_version 1.1;
         proxy_set_header Connection "";
@@ -299,6 +324,10 @@ $(emit_upstreams)
         proxy_set_header X-Request-Id \$of_request_id;
         proxy_set_header X-Forwarded-For \$remote_addr;
         proxy_set_header X-Forwarded-Proto \$scheme;
+        # Other client-address headers are not passed at all, so that nothing behind the gateway
+        # can come to believe one the client wrote.
+        proxy_set_header X-Real-IP "";
+        proxy_set_header Forwarded "";
         proxy_hide_header X-Request-Id;
         proxy_connect_timeout 2s;
         proxy_read_timeout ${UPSTREAM_TIMEOUT_S}s;

@@ -45,12 +45,16 @@ done
 ok "$n routes of ${#SERVICES[@]} daemons each reach the daemon that declares them"
 
 # What no daemon declares is the gateway's 404, JSON; the daemons' operator endpoints stay off it.
+# Its access log line names the path the client asked for, not the error page's.
 for path in /nope /v1 /v1/nope /metrics /readyz /v1/me/addresses/x/y; do
-  assert_eq "$(http "$GW$path")" 404 "GET $path"
+  assert_eq "$(http "$GW$path?q=1")" 404 "GET $path"
   assert_eq "$(jq -r .error.code "$BODY_FILE")" not_found "GET $path: code"
-  [[ "$(header X-Request-Id)" =~ ^[0-9a-f]{32}$ ]] || fail "GET $path: no X-Request-Id"
+  id=$(header X-Request-Id)
+  [[ $id =~ ^[0-9a-f]{32}$ ]] || fail "GET $path: no X-Request-Id"
+  line=$(gateway_log_line "$id") || fail "GET $path: no access log line"
+  assert_eq "$(jq -r '"\(.status) \(.path) \(.upstream)"' <<<"$line")" "404 $path " "GET $path: logged"
 done
-ok "unknown paths and the daemons' /metrics and /readyz: 404 not_found JSON from the gateway"
+ok "unknown paths and the daemons' /metrics and /readyz: 404 not_found JSON from the gateway, logged with their path"
 assert_eq "$(http "$GW/healthz")" 200 "the gateway's /healthz"
 assert_eq "$(jq -r .status "$BODY_FILE")" ok "the gateway's /healthz body"
 ok "the gateway's own /healthz"

@@ -11,9 +11,10 @@ source "$OF_REPO/scripts/lib/ports.sh"
 
 GEN="$OF_REPO/gateway/nginx-conf.sh"
 T=$(mktemp -d)
-NGINX_PID=
+NGINX_PID= ECHO_PID=
 cleanup() {
   [ -n "$NGINX_PID" ] && kill -QUIT "$NGINX_PID" 2>/dev/null
+  [ -n "$ECHO_PID" ] && kill -QUIT "$ECHO_PID" 2>/dev/null
   rm -rf "$T"
 }
 trap cleanup EXIT
@@ -48,8 +49,33 @@ mkdir -p "$T/gw/tmp"
 nginx -p "$T/gw" -c "$T/gw/nginx.conf" -e "$T/gw/error.log" || fail "nginx refused: $(cat "$T/gw/error.log")"
 for _ in $(seq 50); do [ -s "$T/gw/nginx.pid" ] && break; sleep 0.1; done
 NGINX_PID=$(cat "$T/gw/nginx.pid")
-# Nothing listens on the upstreams: each request is a 502 whose access log line names the
-# upstream nginx chose.
+# Nothing listens on shop-svc's and stock-svc's upstreams: each request is a 502 whose access log
+# line names the upstream nginx chose. order-svc's is a second nginx that answers with the
+# request head it was sent, to see what a daemon behind the gateway gets.
+mkdir -p "$T/echo"
+sed -e "s|@T@|$T/echo|g" -e "s|@PORT@|$P_ORDER|" >"$T/echo/nginx.conf" <<'ECHO'
+pid @T@/nginx.pid;
+events { worker_connections 64; }
+http {
+    client_body_temp_path @T@/client_body;
+    proxy_temp_path @T@/proxy;
+    fastcgi_temp_path @T@/fastcgi;
+    uwsgi_temp_path @T@/uwsgi;
+    scgi_temp_path @T@/scgi;
+    access_log off;
+    server {
+        listen 127.0.0.1:@PORT@;
+        default_type text/plain;
+        location / {
+            return 200 "$server_protocol $request_uri host=[$http_host] xff=[$http_x_forwarded_for] real=[$http_x_real_ip] fwd=[$http_forwarded] rid=[$http_x_request_id] tp=[$http_traceparent]\n";
+        }
+    }
+}
+ECHO
+nginx -p "$T/echo" -c "$T/echo/nginx.conf" -e "$T/echo/error.log" ||
+  fail "the echo upstream did not start: $(cat "$T/echo/error.log")"
+for _ in $(seq 50); do [ -s "$T/echo/nginx.pid" ] && break; sleep 0.1; done
+ECHO_PID=$(cat "$T/echo/nginx.pid")
 route_owner() {
   local id="conf-$RANDOM$RANDOM" line
   curl -s -o /dev/null -m 5 -X "$1" -H "X-Request-Id: $id" "http://127.0.0.1:$P_GW$2"
@@ -89,6 +115,20 @@ GET /v1/orders/ gateway_404
 GET /v1/itemsX/42 gateway_404
 CASES
 ok "overlapping prefixes of three daemons: 18 paths routed to the daemon that declared them, or 404"
+
+# What the daemon behind the gateway is sent: HTTP/1.1 (also for an HTTP/1.0 client), the
+# client's host name (without the port), request id and traceparent, and as the client's address
+# only the gateway's X-Forwarded-For; the client's X-Forwarded-For, X-Real-IP and Forwarded are
+# not passed.
+tp="00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+for v in 1.1 1.0; do
+  got=$(curl -s -m 5 "--http$v" -H 'X-Request-Id: conf-head-1' -H "traceparent: $tp" \
+    -H 'X-Forwarded-For: 6.6.6.6' -H 'X-Real-IP: 6.6.6.7' -H 'Forwarded: for=6.6.6.8' \
+    "http://127.0.0.1:$P_GW/v1/orders?page=2")
+  assert_eq "$got" "HTTP/1.1 /v1/orders?page=2 host=[127.0.0.1] xff=[127.0.0.1] real=[] fwd=[] rid=[conf-head-1] tp=[$tp]" \
+    "the request head an HTTP/$v client's request reaches the daemon with"
+done
+ok "the daemon gets HTTP/1.1, Host, X-Request-Id, traceparent and the gateway's X-Forwarded-For, no client-written address"
 
 # ---- refused inputs -------------------------------------------------------------------------
 fake twin-svc "GET /v1/items/{id}"

@@ -4,8 +4,10 @@
 # nginx refuses reaches a daemon (its access log line has no upstream). This includes what
 # libmicrohttpd 0.9.75 answers itself with HTML (http_malformed.sh lists those as the gateway's):
 # a malformed Content-Length alone, request lines and headers too long, HTTP/2.0 or 0.9 in the
-# request line, header lines without a colon, bad chunk sizes, obs-fold. The few that nginx
-# passes on (a body that is not JSON) get the daemon's own gate answer.
+# request line, header lines without a colon, bad chunk sizes, obs-fold. And what nginx itself
+# would pass on as HTTP/1.1: HTTP/0.9, HTTP/1.0 without Host, HTTP/1.01 and 1.2, a fragment in
+# the target. The few that nginx passes on (a body that is not JSON) get the daemon's own gate
+# answer.
 source "$(dirname "$0")/lib.sh"
 
 GW_PORT=$OF_GATEWAY_PORT
@@ -54,6 +56,10 @@ expect "an encoded dot-dot segment" 400 malformed_request gateway \
 expect "an encoded slash" 400 malformed_request gateway 'GET /v1/me%%2faddresses HTTP/1.1\r\n'"$H"'\r\n'
 expect "an empty segment" 400 malformed_request gateway 'GET /v1//me HTTP/1.1\r\n'"$H"'\r\n'
 expect "a space in the target" 400 malformed_request gateway 'GET /healthz /x HTTP/1.1\r\n'"$H"'\r\n'
+expect "a fragment in the target" 400 malformed_request gateway \
+  'GET /.well-known/jwks.json#/x HTTP/1.1\r\n'"$H"'\r\n'
+expect "a fragment in the query" 400 malformed_request gateway \
+  'GET /v1/feed?radius_km=1#x HTTP/1.1\r\n'"$H"'\r\n'
 
 # Framing: Content-Length twice, malformed, huge; Transfer-Encoding other than chunked; both.
 expect "two different Content-Length" 400 malformed_request gateway \
@@ -89,7 +95,46 @@ expect "HTTP/2.0 in the request line" 505 http_version_not_supported gateway \
   'GET /v1/feed HTTP/2.0\r\n'"$H"'\r\n'
 expect "HTTP/9.9 in the request line" 505 http_version_not_supported gateway \
   'GET /v1/feed HTTP/9.9\r\n'"$H"'\r\n'
+expect "HTTP/0.9 in the request line" 400 malformed_request gateway \
+  'GET /v1/feed HTTP/0.9\r\n'"$H"'\r\n'
+expect "HTTP/1.01 in the request line" 400 malformed_request gateway \
+  'GET /.well-known/jwks.json HTTP/1.01\r\n'"$H"'\r\n'
+expect "HTTP/1.1000 in the request line" 400 malformed_request gateway \
+  'GET /.well-known/jwks.json HTTP/1.1000\r\n'"$H"'\r\n'
+expect "HTTP/1.2 in the request line" 505 http_version_not_supported gateway \
+  'GET /.well-known/jwks.json HTTP/1.2\r\n'"$H"'\r\n'
+expect "HTTP/1.0 without Host" 400 malformed_request gateway \
+  'GET /.well-known/jwks.json HTTP/1.0\r\n\r\n'
+expect "HTTP/1.0 without Host, its target in absolute form" 400 malformed_request gateway \
+  'GET http://test/.well-known/jwks.json HTTP/1.0\r\n\r\n'
+expect "HTTP/1.0 with an empty Host" 400 malformed_request gateway \
+  'GET /.well-known/jwks.json HTTP/1.0\r\nHost: \r\n\r\n'
+expect "HTTP/1.0 with Transfer-Encoding" 400 malformed_request gateway \
+  'POST /v1/auth/otp HTTP/1.0\r\n'"$H$J"'Transfer-Encoding: chunked\r\n\r\n%x\r\n%s\r\n0\r\n\r\n' \
+  "${#body}" "$body"
 expect "not HTTP at all" 400 malformed_request gateway 'GARBAGE\r\n\r\n'
+
+# An HTTP/0.9 request (a request line without a version, no headers): nginx answers it without
+# a status line or headers, so the answer is the bare JSON body and the access log, found by the
+# request's unique path, says it went nowhere.
+path="/v1/feed-h09-$RANDOM$RANDOM"
+send 'GET %s\r\n' "$path"
+assert_eq "$(jq -r .error.code "$RAW_RESP" 2>/dev/null)" malformed_request "HTTP/0.9: the answer"
+line=
+for _ in $(seq 50); do
+  line=$(grep -F "\"path\":\"$path\"" "$OF_STACK_DIR/logs/gateway.access.log" || true)
+  [ -n "$line" ] && break
+  sleep 0.1
+done
+[ -n "$line" ] || fail "HTTP/0.9: no access log line for $path"
+assert_eq "$(jq -r '"\(.status) \(.upstream)"' <<<"$line")" "400 " "HTTP/0.9: status and upstream"
+ok "an HTTP/0.9 request: 400 malformed_request (a bare JSON body), not passed on"
+
+# HTTP/1.0 with a Host is served, as HTTP/1.1 to the daemon.
+send 'GET /.well-known/jwks.json HTTP/1.0\r\n'"$H"'\r\n'
+assert_eq "$(status_of)" 200 "HTTP/1.0 with a Host"
+body_of | jq -e '.keys | length > 0' >/dev/null || fail "HTTP/1.0 with a Host: no key set"
+ok "an HTTP/1.0 request with a Host is served"
 long=$(head -c 9000 /dev/zero | tr '\0' a)
 expect "a request line too long" 414 uri_too_long gateway 'GET /v1/feed?q=%s HTTP/1.1\r\n'"$H"'\r\n' "$long"
 expect "a header too long" 431 header_too_large gateway 'GET /v1/feed HTTP/1.1\r\n'"$H"'X-A: %s\r\n\r\n' "$long"
