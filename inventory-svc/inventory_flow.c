@@ -37,8 +37,8 @@ static int ttl_arm(PGconn *c, const struct inventory_reservation *r, const struc
                                 "causation_id", f->causation_id ? f->causation_id : "");
     if (!payload)
         return OF_EPERMANENT;
-    int rc = timers_arm(c, SCHEMA, INVENTORY_TIMER_RESERVATION_TTL, r->order_id, r->expires_ms,
-                        payload);
+    int rc =
+        timers_arm(c, SCHEMA, INVENTORY_TIMER_RESERVATION_TTL, r->order_id, r->expires_ms, payload);
     json_decref(payload);
     return rc;
 }

@@ -278,32 +278,11 @@ int64_t consumer_partition_lag(int64_t high, int64_t position, int64_t first_unh
     return high - from;
 }
 
-/* Cuts s back to its last whole UTF-8 character, should its end hold only part of one. */
-static void cut_utf8(char *s)
-{
-    size_t n = strlen(s), i = n;
-    while (i > 0 && ((unsigned char)s[i - 1] & 0xC0) == 0x80)
-        i--; /* continuation bytes */
-    if (i == 0)
-        return;
-    unsigned char lead = (unsigned char)s[i - 1];
-    size_t want = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
-    if (n - (i - 1) < want)
-        s[i - 1] = '\0';
-}
-
 /* The handler's reason into its slot: one line, whole characters. */
 static int set_reason(struct consumer_ctx *ctx, int rc, const char *fmt, va_list ap)
 {
-    if (!ctx->error || ctx->error_len == 0)
-        return rc;
-    if (vsnprintf(ctx->error, ctx->error_len, fmt, ap) < 0)
-        ctx->error[0] = '\0';
-    for (char *p = ctx->error; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    }
-    cut_utf8(ctx->error);
+    if (ctx->error && ctx->error_len > 0)
+        of_reason_vformat(ctx->error, ctx->error_len, fmt, ap);
     return rc;
 }
 
@@ -330,10 +309,9 @@ void consumer_error_text(int rc, enum consumer_action action, const char *reason
 {
     const char *spent = action == CONSUMER_DEAD && rc == OF_ERETRY ? "retry budget spent: " : "";
     if (reason && *reason)
-        snprintf(ret_text, len, "%s%s", spent, reason);
+        of_reason_format(ret_text, len, "%s%s", spent, reason);
     else
-        snprintf(ret_text, len, "%shandler: %s", spent, of_result_name(rc));
-    cut_utf8(ret_text);
+        of_reason_format(ret_text, len, "%shandler: %s", spent, of_result_name(rc));
 }
 
 /* ---- small utilities ---- */

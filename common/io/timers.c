@@ -82,14 +82,8 @@ int timers_cancel(PGconn *c, const char *schema, const char *kind, const char *k
 
 static int set_reason(struct timer_ctx *ctx, int rc, const char *fmt, va_list ap)
 {
-    if (!ctx->error || ctx->error_len == 0)
-        return rc;
-    if (vsnprintf(ctx->error, ctx->error_len, fmt, ap) < 0)
-        ctx->error[0] = '\0';
-    for (char *p = ctx->error; *p; p++) {
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = ' ';
-    }
+    if (ctx->error && ctx->error_len > 0)
+        of_reason_vformat(ctx->error, ctx->error_len, fmt, ap);
     return rc;
 }
 

@@ -3,6 +3,9 @@
 #ifndef COMMON_ERRORS_H
 #define COMMON_ERRORS_H
 
+#include <stdarg.h>
+#include <stddef.h>
+
 enum of_result {
     OF_OK = 0,
     OF_ERETRY = -1,     /* transient: database/broker/Redis unavailable, serialization, deadlock */
@@ -14,5 +17,13 @@ enum of_result {
 
 /* A short constant name for a code, for logs. */
 const char *of_result_name(int rc);
+
+/* A handler's reason for a failure (consumer_fail, timer_fail and their retry twins), formatted
+ * from fmt into buf (len > 0): one line (control characters become spaces), cut at a whole UTF-8
+ * character when it does not fit. Reasons name fields, never values. */
+void of_reason_vformat(char *buf, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
+void of_reason_format(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 #endif
