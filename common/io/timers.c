@@ -31,6 +31,9 @@
 #include "common/xalloc.h"
 
 #define REASON_MAX 256
+/* The shortest sleep after a round that claimed nothing although a timer is due: another
+ * instance holds it (SKIP LOCKED), and it will be gone or moved when that one commits. */
+#define BUSY_WAIT_MS 50
 
 /* ---- arming and cancelling ---- */
 
@@ -151,6 +154,7 @@ struct timers {
 
 /* What a round did, and so what comes next. */
 enum round_result {
+    ROUND_NONE,   /* nothing claimed: sleep until the next one (another instance may hold it) */
     ROUND_IDLE,   /* fewer than a batch were due: sleep until the next one */
     ROUND_FULL,   /* a full batch: go again at once */
     ROUND_FAILED, /* Postgres failed or a handler said it is down: back off */
@@ -321,7 +325,7 @@ static enum round_result round_once(struct timers *t)
             drop_connection(t);
         return ROUND_FAILED;
     }
-    return (unsigned)n >= t->batch ? ROUND_FULL : ROUND_IDLE;
+    return n == 0 ? ROUND_NONE : (unsigned)n >= t->batch ? ROUND_FULL : ROUND_IDLE;
 }
 
 /* How long until the earliest armed timer, as timers_wait_ms() wants it; also the gauges. */
@@ -353,9 +357,12 @@ static void *timers_main(void *arg)
             continue;
         }
         t->failures = 0;
-        if (rr == ROUND_IDLE) {
+        if (rr != ROUND_FULL) {
             drain_notifies(t); /* what came in during the round is seen by the query below */
-            timers_wait(t, timers_wait_ms(next_due_in_s(t), t->poll_ms));
+            unsigned ms = timers_wait_ms(next_due_in_s(t), t->poll_ms);
+            if (rr == ROUND_NONE && ms < BUSY_WAIT_MS)
+                ms = BUSY_WAIT_MS < t->poll_ms ? BUSY_WAIT_MS : t->poll_ms;
+            timers_wait(t, ms);
         }
     }
     return NULL;
