@@ -1,8 +1,12 @@
-/* order-svc's domain names (order.h): states, inputs and cancel reasons with their wire names. */
+/* order-svc's domain names (order.h): states, inputs and cancel reasons with their wire names;
+ * the topics come from common's one topic table. */
 #include "order.h"
 
 #include <stddef.h>
 #include <string.h>
+
+#include "common/errors.h"
+#include "common/topics.h"
 
 static const char *const state_names[ORDER_STATE_COUNT] = {
     [ORDER_CREATED] = "CREATED",     [ORDER_AWAITING_PAYMENT] = "AWAITING_PAYMENT",
@@ -12,20 +16,22 @@ static const char *const state_names[ORDER_STATE_COUNT] = {
     [ORDER_CANCELLED] = "CANCELLED",
 };
 
-static const char *const input_names[ORDER_INPUT_COUNT] = {
-    [ORDER_IN_INVENTORY_VALIDATED] = "inventory.validated",
-    [ORDER_IN_INVENTORY_INVALIDATED] = "inventory.invalidated",
-    [ORDER_IN_PAYMENT_COMPLETED] = "payment.completed",
-    [ORDER_IN_PAYMENT_FAILED] = "payment.failed",
-    [ORDER_IN_RESERVATION_EXPIRED] = "inventory.reservation.expired",
-    [ORDER_IN_ORDER_APPROVED] = "order.approved",
-    [ORDER_IN_ORDER_REJECTED] = "order.rejected",
-    [ORDER_IN_AGENT_ASSIGNED] = "delivery.agent.assigned",
-    [ORDER_IN_ASSIGNMENT_FAILED] = "delivery.assignment.failed",
-    [ORDER_IN_PICKED_UP] = "delivery.picked_up",
-    [ORDER_IN_DELIVERED] = "delivery.delivered",
-    [ORDER_IN_CANCEL_REQUEST] = "cancel_request",
+/* The event types; the topics are these in common's table at version 1. */
+static const char *const event_names[ORDER_EV_COUNT] = {
+    [ORDER_EV_INVENTORY_VALIDATED] = "inventory.validated",
+    [ORDER_EV_INVENTORY_INVALIDATED] = "inventory.invalidated",
+    [ORDER_EV_PAYMENT_COMPLETED] = "payment.completed",
+    [ORDER_EV_PAYMENT_FAILED] = "payment.failed",
+    [ORDER_EV_RESERVATION_EXPIRED] = "inventory.reservation.expired",
+    [ORDER_EV_APPROVED] = "order.approved",
+    [ORDER_EV_REJECTED] = "order.rejected",
+    [ORDER_EV_AGENT_ASSIGNED] = "delivery.agent.assigned",
+    [ORDER_EV_ASSIGNMENT_FAILED] = "delivery.assignment.failed",
+    [ORDER_EV_PICKED_UP] = "delivery.picked_up",
+    [ORDER_EV_DELIVERED] = "delivery.delivered",
+    [ORDER_EV_CANCEL_REQUESTED] = "cancel.requested",
 };
+#define EVENT_VERSION 1
 
 static const char *const reason_names[ORDER_REASON_COUNT] = {
     [ORDER_REASON_NONE] = NULL,
@@ -37,11 +43,11 @@ static const char *const reason_names[ORDER_REASON_COUNT] = {
     [ORDER_REASON_CUSTOMER_CANCELLED] = "CUSTOMER_CANCELLED",
 };
 
-/* The index of s among names[0..n-1], or -1. */
-static int find(const char *const *names, int n, const char *s, size_t len)
+/* The index of s among names[0..n-1] (NULL entries never match), or -1. */
+static int find(const char *const *names, int n, const char *s)
 {
     for (int i = 0; s && i < n; i++) {
-        if (names[i] && strlen(names[i]) == len && strncmp(names[i], s, len) == 0)
+        if (names[i] && strcmp(names[i], s) == 0)
             return i;
     }
     return -1;
@@ -52,50 +58,75 @@ const char *order_state_name(enum order_state s)
     return (unsigned)s < ORDER_STATE_COUNT ? state_names[s] : NULL;
 }
 
-int order_state_parse(const char *s, enum order_state *ret)
+int order_state_from_name(const char *s, enum order_state *ret)
 {
-    int i = find(state_names, ORDER_STATE_COUNT, s, s ? strlen(s) : 0);
+    int i = find(state_names, ORDER_STATE_COUNT, s);
     if (i < 0)
-        return -1;
+        return OF_EPERMANENT;
     *ret = (enum order_state)i;
-    return 0;
+    return OF_OK;
 }
 
-int order_state_terminal(enum order_state s)
+bool order_state_is_terminal(enum order_state s)
 {
     return s == ORDER_DELIVERED || s == ORDER_REJECTED || s == ORDER_CANCELLED;
 }
 
-const char *order_input_name(enum order_input in)
+const char *order_event_name(enum order_event_type ev)
 {
-    return (unsigned)in < ORDER_INPUT_COUNT ? input_names[in] : NULL;
+    return (unsigned)ev < ORDER_EV_COUNT ? event_names[ev] : NULL;
 }
 
-int order_input_by_type(const char *t, enum order_input *ret)
+const char *order_event_topic(enum order_event_type ev)
 {
-    if (!t)
-        return -1;
-    size_t len = strlen(t);
-    if (len > 3 && strcmp(t + len - 3, ".v1") == 0)
-        len -= 3;
-    /* The cancel request is no event type. */
-    int i = find(input_names, ORDER_IN_CANCEL_REQUEST, t, len);
+    if ((unsigned)ev >= ORDER_EV_COUNT || ev == ORDER_EV_CANCEL_REQUESTED)
+        return NULL;
+    const struct topic_def *t = topics_find(event_names[ev], EVENT_VERSION);
+    return t ? t->name : NULL;
+}
+
+int order_event_from_name(const char *s, enum order_event_type *ret)
+{
+    int i = find(event_names, ORDER_EV_COUNT, s);
     if (i < 0)
-        return -1;
-    *ret = (enum order_input)i;
-    return 0;
+        return OF_EPERMANENT;
+    *ret = (enum order_event_type)i;
+    return OF_OK;
 }
 
-const char *order_cancel_reason_name(enum order_cancel_reason r)
+int order_event_from_topic(const char *topic, enum order_event_type *ret)
+{
+    const struct topic_def *t = topics_by_name(topic);
+    if (!t || t->version != EVENT_VERSION)
+        return OF_EPERMANENT;
+    /* The cancel request has no topic: only the consumed events are looked at. */
+    int i = find(event_names, ORDER_EV_CANCEL_REQUESTED, t->event_type);
+    if (i < 0)
+        return OF_EPERMANENT;
+    *ret = (enum order_event_type)i;
+    return OF_OK;
+}
+
+const char *order_reason_name(enum order_cancel_reason r)
 {
     return (unsigned)r < ORDER_REASON_COUNT ? reason_names[r] : NULL;
 }
 
-int order_cancel_reason_parse(const char *s, enum order_cancel_reason *ret)
+int order_reason_from_name(const char *s, enum order_cancel_reason *ret)
 {
-    int i = find(reason_names, ORDER_REASON_COUNT, s, s ? strlen(s) : 0);
+    int i = find(reason_names, ORDER_REASON_COUNT, s);
     if (i < 0)
-        return -1;
+        return OF_EPERMANENT;
     *ret = (enum order_cancel_reason)i;
-    return 0;
+    return OF_OK;
+}
+
+int order_reason_of_rejection(const char *s, enum order_cancel_reason *ret)
+{
+    enum order_cancel_reason r;
+    if (order_reason_from_name(s, &r) != OF_OK ||
+        (r != ORDER_REASON_REJECTED_BY_BUSINESS && r != ORDER_REASON_APPROVAL_TIMEOUT))
+        return OF_EPERMANENT;
+    *ret = r;
+    return OF_OK;
 }

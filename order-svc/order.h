@@ -1,12 +1,16 @@
-/* order-svc's domain types: the order states, the inputs of the state machine (the events
- * order-svc consumes and its customer's cancel request), and the reasons an order is cancelled,
- * each with its wire name. Pure. */
+/* order-svc's domain types: the states of an order, the inputs of its state machine (the events
+ * order-svc consumes and its customer's cancel request) and the reasons an order is cancelled,
+ * each with its name on the wire (the API's "status", the Kafka topics, order.cancelled's
+ * "reason" and "stage"). Pure. The state machine over them is order_state.h. */
 #ifndef ORDER_H
 #define ORDER_H
 
-/* DESIGN.md section 2. DELIVERED, REJECTED and CANCELLED are terminal. */
+#include <stdbool.h>
+
+/* An order's state, as GET /v1/orders/{id} shows it (DESIGN.md section 2). DELIVERED, REJECTED
+ * and CANCELLED are terminal: every order reaches exactly one and never leaves it. */
 enum order_state {
-    ORDER_CREATED,
+    ORDER_CREATED = 0,
     ORDER_AWAITING_PAYMENT,
     ORDER_PLACED,
     ORDER_APPROVED,
@@ -18,26 +22,27 @@ enum order_state {
     ORDER_STATE_COUNT
 };
 
-/* What can happen to an order: one consumed topic each, and the cancel request (no topic). */
-enum order_input {
-    ORDER_IN_INVENTORY_VALIDATED,
-    ORDER_IN_INVENTORY_INVALIDATED,
-    ORDER_IN_PAYMENT_COMPLETED,
-    ORDER_IN_PAYMENT_FAILED,
-    ORDER_IN_RESERVATION_EXPIRED,
-    ORDER_IN_ORDER_APPROVED,
-    ORDER_IN_ORDER_REJECTED,
-    ORDER_IN_AGENT_ASSIGNED,
-    ORDER_IN_ASSIGNMENT_FAILED,
-    ORDER_IN_PICKED_UP,
-    ORDER_IN_DELIVERED,
-    ORDER_IN_CANCEL_REQUEST,
-    ORDER_INPUT_COUNT
+/* Everything that happens to an order once it exists: the events order-svc consumes, each on
+ * topic "<name>.v1", and the customer's cancel request (POST /v1/orders/{id}/cancel, no topic). */
+enum order_event_type {
+    ORDER_EV_INVENTORY_VALIDATED = 0, /* inventory.validated */
+    ORDER_EV_INVENTORY_INVALIDATED,   /* inventory.invalidated */
+    ORDER_EV_PAYMENT_COMPLETED,       /* payment.completed */
+    ORDER_EV_PAYMENT_FAILED,          /* payment.failed */
+    ORDER_EV_RESERVATION_EXPIRED,     /* inventory.reservation.expired */
+    ORDER_EV_APPROVED,                /* order.approved (business-svc) */
+    ORDER_EV_REJECTED,                /* order.rejected (business-svc, incl. APPROVAL_TIMEOUT) */
+    ORDER_EV_AGENT_ASSIGNED,          /* delivery.agent.assigned */
+    ORDER_EV_ASSIGNMENT_FAILED,       /* delivery.assignment.failed */
+    ORDER_EV_PICKED_UP,               /* delivery.picked_up */
+    ORDER_EV_DELIVERED,               /* delivery.delivered */
+    ORDER_EV_CANCEL_REQUESTED,        /* cancel.requested: the customer's POST .../cancel */
+    ORDER_EV_COUNT
 };
 
-/* Why an order was cancelled (order.cancelled.v1's reason). */
+/* Why an order was cancelled: order.cancelled.v1's "reason". */
 enum order_cancel_reason {
-    ORDER_REASON_NONE,
+    ORDER_REASON_NONE = 0, /* not a cancellation */
     ORDER_REASON_PAYMENT_FAILED,
     ORDER_REASON_RESERVATION_EXPIRED,
     ORDER_REASON_REJECTED_BY_BUSINESS,
@@ -47,23 +52,37 @@ enum order_cancel_reason {
     ORDER_REASON_COUNT
 };
 
-/* "CREATED", ...; NULL out of range. */
+/* "CREATED", "AWAITING_PAYMENT", ...; NULL out of range. Static storage. */
 const char *order_state_name(enum order_state s);
-/* The state named s; 0, or -1 (ret untouched) for anything else. */
-int order_state_parse(const char *s, enum order_state *ret);
-/* True for DELIVERED, REJECTED and CANCELLED. */
-int order_state_terminal(enum order_state s);
+/* The state named s (exactly, upper case). Returns 0, or OF_EPERMANENT with *ret untouched. */
+int order_state_from_name(const char *s, enum order_state *ret) __attribute__((warn_unused_result));
+/* Whether s is DELIVERED, REJECTED or CANCELLED (false out of range). */
+bool order_state_is_terminal(enum order_state s);
 
-/* "inventory.validated", ... (the event type; the topic is it + ".v1"), "cancel_request" for
- * the cancel request; NULL out of range. */
-const char *order_input_name(enum order_input in);
-/* The input of event type or topic t ("payment.failed" or "payment.failed.v1"); 0, or -1 (ret
- * untouched) for a type order-svc does not consume. */
-int order_input_by_type(const char *t, enum order_input *ret);
+/* The event type without its version, "inventory.validated", ..., and "cancel.requested" for the
+ * cancel request: the word the timeline records. NULL out of range. Static storage. */
+const char *order_event_name(enum order_event_type ev);
+/* The Kafka topic that carries ev, from common's topic table ("inventory.validated.v1"); NULL for
+ * ORDER_EV_CANCEL_REQUESTED (it comes over HTTP) and out of range. Static storage. */
+const char *order_event_topic(enum order_event_type ev);
+/* The input named s (order_event_name's words, "cancel.requested" included). Returns 0, or
+ * OF_EPERMANENT with *ret untouched. */
+int order_event_from_name(const char *s, enum order_event_type *ret)
+    __attribute__((warn_unused_result));
+/* The event a topic carries ("payment.failed.v1" -> ORDER_EV_PAYMENT_FAILED). Returns 0, or
+ * OF_EPERMANENT (a topic order-svc does not consume for an order) with *ret untouched. */
+int order_event_from_topic(const char *topic, enum order_event_type *ret)
+    __attribute__((warn_unused_result));
 
-/* "PAYMENT_FAILED", ...; NULL for ORDER_REASON_NONE and out of range. */
-const char *order_cancel_reason_name(enum order_cancel_reason r);
-/* The reason named s; 0, or -1 (ret untouched). */
-int order_cancel_reason_parse(const char *s, enum order_cancel_reason *ret);
+/* "PAYMENT_FAILED", ..., "CUSTOMER_CANCELLED"; NULL for ORDER_REASON_NONE and out of range. */
+const char *order_reason_name(enum order_cancel_reason r);
+/* The reason named s. Returns 0, or OF_EPERMANENT with *ret untouched. */
+int order_reason_from_name(const char *s, enum order_cancel_reason *ret)
+    __attribute__((warn_unused_result));
+/* The cancel reason of an order.rejected.v1 whose data.reason is s: exactly
+ * "REJECTED_BY_BUSINESS" or "APPROVAL_TIMEOUT". Returns 0, or OF_EPERMANENT (any other word: the
+ * event is bad data, dead-lettered) with *ret untouched. */
+int order_reason_of_rejection(const char *s, enum order_cancel_reason *ret)
+    __attribute__((warn_unused_result));
 
 #endif
