@@ -12,6 +12,7 @@
 #include "common/errors.h"
 #include "common/log.h"
 #include "common/metrics.h"
+#include "common/ticker.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 
@@ -53,8 +54,9 @@ void business_app_count(struct business_app *app, enum business_outcome outcome)
 
 /* Counts the pending entries once; a failure leaves the gauge as it was (logged at debug: the
  * readiness probe reports an unreachable database). */
-static void refresh_gauge(struct business_app *app)
+static void refresh_gauge(void *arg)
 {
+    struct business_app *app = arg;
     int64_t n;
     PGconn *c = db_pool_get(app->pool, 500);
     if (!c)
@@ -64,41 +66,6 @@ static void refresh_gauge(struct business_app *app)
     else
         log_debug(NULL, "queue gauge: %s", db_last_error()->message);
     db_pool_put(app->pool, c);
-}
-
-static void *gauge_thread(void *arg)
-{
-    struct business_app *app = arg;
-    pthread_mutex_lock(&app->mu);
-    while (!app->stop) {
-        pthread_mutex_unlock(&app->mu);
-        refresh_gauge(app);
-        pthread_mutex_lock(&app->mu);
-        struct timespec deadline = time_monotonic_deadline(app->interval_ms);
-        while (!app->stop && pthread_cond_timedwait(&app->cv, &app->mu, &deadline) == 0)
-            ;
-    }
-    pthread_mutex_unlock(&app->mu);
-    return NULL;
-}
-
-static int start_gauge(struct business_app *app)
-{
-    pthread_condattr_t attr;
-    if (pthread_condattr_init(&attr) != 0 ||
-        pthread_condattr_setclock(&attr, CLOCK_MONOTONIC) != 0 ||
-        pthread_cond_init(&app->cv, &attr) != 0) {
-        log_error(NULL, "cannot make the queue gauge's condition variable");
-        return -1;
-    }
-    pthread_condattr_destroy(&attr);
-    if (pthread_mutex_init(&app->mu, NULL) != 0 ||
-        pthread_create(&app->thread, NULL, gauge_thread, app) != 0) {
-        log_error(NULL, "cannot start the queue gauge's thread");
-        return -1;
-    }
-    app->thread_started = true;
-    return 0;
 }
 
 int business_app_init(struct daemon *d)
@@ -123,7 +90,11 @@ int business_app_init(struct daemon *d)
         count_by(app, (enum business_outcome)i, 0);
     metrics_declare(app->metrics, "business_queue_pending", METRIC_GAUGE,
                     "Orders waiting for their outlet's decision, all outlets", NULL, 0);
-    return start_gauge(app);
+    if (ticker_start(&app->gauge, app->interval_ms, refresh_gauge, app) != 0) {
+        log_error(NULL, "cannot start the queue gauge's thread");
+        return -1;
+    }
+    return 0;
 }
 
 void business_app_fini(struct daemon *d)
@@ -131,15 +102,7 @@ void business_app_fini(struct daemon *d)
     struct business_app *app = d->app;
     if (!app)
         return;
-    if (app->thread_started) {
-        pthread_mutex_lock(&app->mu);
-        app->stop = true;
-        pthread_cond_signal(&app->cv);
-        pthread_mutex_unlock(&app->mu);
-        pthread_join(app->thread, NULL);
-        pthread_cond_destroy(&app->cv);
-        pthread_mutex_destroy(&app->mu);
-    }
+    ticker_stop(&app->gauge);
     free(app);
     d->app = NULL;
 }

@@ -4,12 +4,12 @@
 #ifndef BUSINESS_APP_H
 #define BUSINESS_APP_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/config.h"
+#include "common/ticker.h"
 
 struct daemon;
 struct db_pool;
@@ -42,11 +42,7 @@ struct business_app {
     struct db_pool *pool;
     /* The queue gauge's thread: wakes every interval_ms, or at once when stop is set. */
     unsigned interval_ms;
-    pthread_t thread;
-    bool thread_started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    bool stop;
+    struct ticker gauge;
 };
 
 /* service_def.init: reads the settings, declares business_decisions_total and

@@ -21,19 +21,12 @@
 
 /* ---- Produced ---- */
 
-/* Wraps data (stolen) in an envelope and appends it under key, which is also the correlation
- * id. */
+/* Appends data (stolen) as an event of type under key, which is also the correlation id. */
 static int append(PGconn *c, const struct business_event_origin *o, const char *type,
                   const char *key, json_t *data)
 {
-    if (!data)
-        return OF_EPERMANENT;
-    struct envelope ev = {0};
-    int rc = envelope_init(&ev, type, 1, PRODUCER, o->trace_id, key, o->causation_id, data);
-    if (rc == OF_OK)
-        rc = outbox_append(c, SCHEMA, key, &ev);
-    envelope_clear(&ev);
-    return rc;
+    const struct outbox_origin from = {PRODUCER, SCHEMA, o->trace_id, o->causation_id};
+    return outbox_emit(c, &from, type, key, data);
 }
 
 int business_events_outlet(PGconn *c, const struct business_event_origin *origin,

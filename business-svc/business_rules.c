@@ -11,6 +11,7 @@
 
 #include "business_state.h"
 #include "common/codec.h"
+#include "common/cursor.h"
 #include "common/errors.h"
 #include "common/timefmt.h"
 #include "common/uuid.h"
@@ -168,45 +169,27 @@ bool business_rules_outlet_apply(struct business_outlet *o, const struct busines
 /* ------------------------------------------------------------------------------------------ */
 /* Queue query and cursor */
 
-#define CURSOR_TEXT_MAX 64 /* 15 digits, ':', a UUID (36), with room */
-_Static_assert(CODEC_B64URL_SIZE(CURSOR_TEXT_MAX) <= BUSINESS_CURSOR_SIZE, "cursor buffer");
+/* The queue's cursor is common's page cursor over (placed_ms, order_id). */
+_Static_assert(PAGE_CURSOR_SIZE <= BUSINESS_CURSOR_SIZE, "cursor buffer");
 
 int business_rules_cursor_encode(const struct business_queue_cursor *c,
                                  char ret[BUSINESS_CURSOR_SIZE])
 {
-    char text[CURSOR_TEXT_MAX];
-    if (c->placed_ms < 0 || c->placed_ms > BUSINESS_MS_MAX || !uuid_valid(c->order_id) ||
-        strspn(c->order_id, "0123456789abcdef-") != UUID_STR_LEN - 1)
-        return OF_EPERMANENT; /* lowercase, as Postgres writes a uuid */
-    int n = snprintf(text, sizeof text, "%" PRId64 ":%s", c->placed_ms, c->order_id);
-    if (n < 0 || (size_t)n >= sizeof text)
+    struct page_cursor pc = {.ms = c->placed_ms};
+    if (c->placed_ms > BUSINESS_MS_MAX)
         return OF_EPERMANENT;
-    codec_b64url_encode(text, (size_t)n, ret);
-    return OF_OK;
+    memcpy(pc.id, c->order_id, UUID_STR_LEN);
+    pc.id[UUID_STR_LEN - 1] = '\0';
+    return page_cursor_encode(&pc, ret);
 }
 
 int business_rules_cursor_decode(const char *s, struct business_queue_cursor *ret)
 {
-    unsigned char text[CURSOR_TEXT_MAX];
-    char again[BUSINESS_CURSOR_SIZE];
-    struct business_queue_cursor c;
-    if (!s || strlen(s) >= BUSINESS_CURSOR_SIZE)
+    struct page_cursor pc;
+    if (page_cursor_decode(s, &pc) != OF_OK || pc.ms > BUSINESS_MS_MAX)
         return OF_EPERMANENT;
-    long n = codec_b64url_decode(s, strlen(s), text, sizeof text - 1);
-    if (n <= 0 || memchr(text, '\0', (size_t)n))
-        return OF_EPERMANENT;
-    text[n] = '\0';
-    const char *colon = strchr((const char *)text, ':');
-    size_t digits = strspn((const char *)text, "0123456789");
-    if (!colon || digits == 0 || digits > 15 || (const char *)text + digits != colon ||
-        !uuid_valid(colon + 1))
-        return OF_EPERMANENT;
-    c.placed_ms = strtoll((const char *)text, NULL, 10);
-    memcpy(c.order_id, colon + 1, UUID_STR_LEN);
-    /* Only the one canonical spelling is a cursor (no leading zeros, lowercase id). */
-    if (business_rules_cursor_encode(&c, again) != OF_OK || strcmp(again, s) != 0)
-        return OF_EPERMANENT;
-    *ret = c;
+    ret->placed_ms = pc.ms;
+    memcpy(ret->order_id, pc.id, UUID_STR_LEN);
     return OF_OK;
 }
 
@@ -246,18 +229,10 @@ int business_rules_queue_query(const char *status, const char *limit, const char
 /* ------------------------------------------------------------------------------------------ */
 /* Event data */
 
-/* The dead letter's reason for e under prefix ("data", "data.lines[2]", "data.drop_off"):
- * "<prefix>.<field>: <why>", or "<prefix>: <why>" for the whole object. jspec's message is
- * "<field> <why>" ("body <why>" for the whole object). */
+/* The dead letter's reason for e under prefix (jspec_reason), returned as OF_EPERMANENT. */
 static int event_fail(const char *prefix, const struct jspec_error *e, char *err, size_t errlen)
 {
-    const char *name = e->field[0] ? e->field : "body";
-    size_t skip = strlen(name);
-    const char *why = strncmp(e->message, name, skip) == 0 && e->message[skip] == ' '
-                          ? e->message + skip + 1
-                          : e->message;
-    if (err && errlen)
-        snprintf(err, errlen, "%s%s%s: %s", prefix, e->field[0] ? "." : "", e->field, why);
+    jspec_reason(e, prefix, err, errlen);
     return OF_EPERMANENT;
 }
 

@@ -43,19 +43,13 @@ const size_t customer_events_n_handlers =
 
 /* ---- Produced ---- */
 
-/* Wraps data (stolen) in an envelope and appends it under key. The key (the account id) is also
- * the correlation id; the request that caused the event is the causation. */
+/* Appends data (stolen) as an event of type under key. The key (the account id) is also the
+ * correlation id; the request that caused the event is the causation. */
 static int append(PGconn *c, const struct customer_event_origin *o, const char *type,
                   const char *key, json_t *data)
 {
-    if (!data)
-        return OF_EPERMANENT;
-    struct envelope ev = {0};
-    int rc = envelope_init(&ev, type, 1, PRODUCER, o->trace_id, key, o->request_id, data);
-    if (rc == OF_OK)
-        rc = outbox_append(c, SCHEMA, key, &ev);
-    envelope_clear(&ev);
-    return rc;
+    const struct outbox_origin from = {PRODUCER, SCHEMA, o->trace_id, o->request_id};
+    return outbox_emit(c, &from, type, key, data);
 }
 
 int customer_events_registered(PGconn *c, const struct customer_event_origin *o,

@@ -51,18 +51,12 @@ static int ttl_cancel(PGconn *c, const char *order_id)
 
 /* ---- Produced ---- */
 
-/* Wraps data (stolen) in an envelope keyed and correlated by the order id, caused by the event
- * being handled, and appends it. */
+/* Appends data (stolen) as an event of type keyed and correlated by the order id, caused by the
+ * event being handled. */
 static int append(const struct inventory_flow *f, const char *type, json_t *data)
 {
-    if (!data)
-        return OF_EPERMANENT;
-    struct envelope ev = {0};
-    int rc = envelope_init(&ev, type, 1, PRODUCER, f->trace_id, f->order_id, f->causation_id, data);
-    if (rc == OF_OK)
-        rc = outbox_append(f->db, SCHEMA, f->order_id, &ev);
-    envelope_clear(&ev);
-    return rc;
+    const struct outbox_origin from = {PRODUCER, SCHEMA, f->trace_id, f->causation_id};
+    return outbox_emit(f->db, &from, type, f->order_id, data);
 }
 
 /* Appends the event what of reservation r with its lines. */

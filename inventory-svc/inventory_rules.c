@@ -424,19 +424,7 @@ int64_t inventory_rules_outlet_lock_key(const char *outlet_id)
 /* ------------------------------------------------------------------------------------------ */
 /* Event data */
 
-/* "<prefix>.<field>: <why>" from a jspec error (whose message is "<field> <why>", or "body
- * <why>" for the whole object, then "<prefix>: <why>"). */
-static void event_reason(const struct jspec_error *e, const char *prefix, char *err, size_t len)
-{
-    const char *name = e->field[0] ? e->field : "body";
-    size_t skip = strlen(name);
-    const char *why = strncmp(e->message, name, skip) == 0 && e->message[skip] == ' '
-                          ? e->message + skip + 1
-                          : e->message;
-    if (err && len)
-        snprintf(err, len, "%s%s%s: %s", prefix, e->field[0] ? "." : "", e->field, why);
-}
-
+/* The dead letter's reason, printf-style, into err (len bytes). */
 static void event_fail(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void event_fail(char *err, size_t len, const char *fmt, ...)
@@ -473,7 +461,7 @@ int inventory_rules_outlet_event(const json_t *data, struct inventory_outlet *re
     struct jspec_error e;
     OUTLET in = {0};
     if (jspec_parse(data, &outlet_spec, &in, &e) < 0) {
-        event_reason(&e, "data", err, errlen);
+        jspec_reason(&e, "data", err, errlen);
         return OF_EPERMANENT;
     }
     struct inventory_outlet out = {.is_open = in.is_open, .version = in.version};
@@ -517,7 +505,7 @@ static bool parse_lines(const json_t *lines, struct inventory_validation_request
         char prefix[48];
         snprintf(prefix, sizeof prefix, "data.lines[%zu]", i);
         if (jspec_parse(v, &line_spec, &ret->lines[i], &e) < 0) {
-            event_reason(&e, prefix, err, errlen);
+            jspec_reason(&e, prefix, err, errlen);
             return false;
         }
         for (size_t j = 0; j < i; j++) {
@@ -537,7 +525,7 @@ int inventory_rules_validation_request(const json_t *data, struct inventory_vali
     struct jspec_error e;
     REQ in = {0};
     if (jspec_parse(data, &request_spec, &in, &e) < 0) {
-        event_reason(&e, "data", err, errlen);
+        jspec_reason(&e, "data", err, errlen);
         return OF_EPERMANENT;
     }
     struct inventory_validation_request *out = xcalloc(1, sizeof *out);
@@ -582,7 +570,7 @@ int inventory_rules_order_event(const json_t *data, enum inventory_trigger trigg
         return OF_EPERMANENT;
     }
     if (jspec_parse(data, &order_specs[trigger], &out, &e) < 0) {
-        event_reason(&e, "data", err, errlen);
+        jspec_reason(&e, "data", err, errlen);
         return OF_EPERMANENT;
     }
     if (trigger == INVENTORY_CANCELLED && !out.reason[0]) {

@@ -130,3 +130,20 @@ int order_reason_of_rejection(const char *s, enum order_cancel_reason *ret)
     *ret = r;
     return OF_OK;
 }
+
+static const char *const method_names[ORDER_METHOD_COUNT] = {
+    [ORDER_UPI] = "UPI", [ORDER_CARD] = "CARD", [ORDER_WALLET] = "WALLET"};
+
+const char *order_method_name(enum order_method m)
+{
+    return (unsigned)m < ORDER_METHOD_COUNT ? method_names[m] : NULL;
+}
+
+int order_method_from_name(const char *s, enum order_method *ret)
+{
+    int i = find(method_names, ORDER_METHOD_COUNT, s);
+    if (i < 0)
+        return OF_EPERMANENT;
+    *ret = (enum order_method)i;
+    return OF_OK;
+}

@@ -85,4 +85,96 @@ int order_reason_from_name(const char *s, enum order_cancel_reason *ret)
 int order_reason_of_rejection(const char *s, enum order_cancel_reason *ret)
     __attribute__((warn_unused_result));
 
+/* ---- Orders ---- */
+
+#include <stdint.h>
+
+#include "common/idempotency.h"
+#include "common/uuid.h"
+
+#define ORDER_LINES_MAX   50  /* lines per order */
+#define ORDER_QTY_MAX     100 /* units per line */
+#define ORDER_TOKEN_MAX   128 /* bytes of a payment provider's token */
+#define ORDER_SKU_MAX     64
+#define ORDER_NAME_MAX    200 /* characters of an item's name */
+#define ORDER_TEXT_MAX    400 /* characters of an address line or city */
+#define ORDER_CODE_MAX    40  /* bytes of a reason code */
+#define ORDER_LIMIT_MAX   100 /* GET /v1/orders page size at most */
+#define ORDER_LIMIT_DEFAULT 20
+
+/* How the customer pays: the request's payment.method. */
+enum order_method { ORDER_UPI = 0, ORDER_CARD, ORDER_WALLET, ORDER_METHOD_COUNT };
+/* "UPI", "CARD", "WALLET"; NULL out of range. */
+const char *order_method_name(enum order_method m);
+/* The method named s. Returns 0, or OF_EPERMANENT with *ret untouched. */
+int order_method_from_name(const char *s, enum order_method *ret) __attribute__((warn_unused_result));
+
+/* One line: what the customer asked for; sku, name and prices once inventory priced it
+ * (priced true). */
+struct order_line {
+    char item_id[UUID_STR_LEN];
+    int qty;
+    bool priced;
+    char sku[ORDER_SKU_MAX + 1];
+    char name[ORDER_NAME_MAX * 4 + 1];
+    int64_t unit_price_minor;
+    int64_t line_total_minor;
+};
+
+/* Where the order goes: the customer's address when the order was placed. */
+struct order_drop_off {
+    double lat, lng;
+    char line1[ORDER_TEXT_MAX * 4 + 1];
+    char city[ORDER_TEXT_MAX * 4 + 1];
+};
+
+/* An order as stored. Text members are "" when unset. */
+struct order {
+    char id[UUID_STR_LEN];
+    char customer_id[UUID_STR_LEN];
+    char outlet_id[UUID_STR_LEN];
+    char owner_id[UUID_STR_LEN]; /* the outlet's owner, from the outlet read model */
+    char idempotency_key[IDEM_KEY_MAX + 1];
+    char fingerprint[IDEM_FP_LEN];
+    enum order_state state;
+    enum order_method method;
+    char token[ORDER_TOKEN_MAX + 1]; /* until payment.requested.v1 is written */
+    char payment_id[UUID_STR_LEN];
+    char reservation_id[UUID_STR_LEN];
+    bool has_total;
+    int64_t total_minor;
+    char currency[4];
+    char reason[ORDER_CODE_MAX + 1]; /* why it was rejected or cancelled */
+    char stage[24];                  /* the state it was cancelled from */
+    struct order_drop_off drop_off;
+    char trace_id[33];
+    int64_t created_ms, updated_ms;
+    int64_t awaiting_ms, placed_ms, approved_ms; /* 0: not entered */
+    struct order_line lines[ORDER_LINES_MAX];
+    size_t n_lines;
+};
+
+/* One timeline entry. */
+struct order_timeline_entry {
+    char event[48];
+    char event_id[UUID_STR_LEN]; /* "" for the order's own HTTP steps */
+    char from[24];               /* "" for the first step */
+    char to[24];
+    char disposition[16];
+    char reason[ORDER_CODE_MAX + 1];
+    int64_t at_ms;
+};
+
+/* An order as GET /v1/orders lists it. */
+struct order_summary {
+    char id[UUID_STR_LEN];
+    char customer_id[UUID_STR_LEN];
+    char outlet_id[UUID_STR_LEN];
+    enum order_state state;
+    bool has_total;
+    int64_t total_minor;
+    char currency[4];
+    int64_t created_ms, updated_ms;
+};
+
 #endif

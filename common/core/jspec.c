@@ -609,3 +609,14 @@ done:
     free(copy);
     return rc;
 }
+
+void jspec_reason(const struct jspec_error *e, const char *prefix, char *ret, size_t len)
+{
+    const char *name = e->field[0] ? e->field : "body";
+    size_t skip = strlen(name);
+    const char *why = strncmp(e->message, name, skip) == 0 && e->message[skip] == ' '
+                          ? e->message + skip + 1
+                          : e->message;
+    if (ret && len)
+        snprintf(ret, len, "%s%s%s: %s", prefix, e->field[0] ? "." : "", e->field, why);
+}

@@ -499,6 +499,20 @@ bool daemon_rate_limit(struct daemon *d, struct http_response *res, const char *
     return daemon_rate_limits(d, res, &check, 1);
 }
 
+bool daemon_rate_limit_open(struct daemon *d, struct http_response *res, const char *key,
+                            const struct ratelimit_rule *rule)
+{
+    struct ratelimit_decision dec;
+    if (redis_ratelimit_hit(d->redis, key, rule, &dec) != OF_OK) {
+        metrics_inc(d->metrics, "ratelimit_fail_open_total", "", 1);
+        return true;
+    }
+    http_ratelimit_headers(res, &dec);
+    if (!dec.allowed)
+        http_reply_error(res, API_RATE_LIMITED, NULL, NULL);
+    return dec.allowed;
+}
+
 static const char *check(bool ok)
 {
     return ok ? "ok" : "unavailable";
@@ -540,6 +554,11 @@ static void declare_process_metrics(struct runtime *rt)
                     "Service name and version; always 1.", NULL, 0);
     metrics_labels(labels, sizeof labels, "service", rt->d.def->name, "version", OF_VERSION, NULL);
     metrics_set(rt->d.metrics, "orderflow_build_info", labels, 1);
+    metrics_declare(rt->d.metrics, "ratelimit_fail_open_total", METRIC_COUNTER,
+                    "Requests let through unlimited because Redis could not be asked (limits "
+                    "that only guard load fail open)",
+                    NULL, 0);
+    metrics_inc(rt->d.metrics, "ratelimit_fail_open_total", "", 0);
     metrics_declare(rt->d.metrics, "process_start_time_seconds", METRIC_GAUGE,
                     "Start time of the process since the Unix epoch in seconds.", NULL, 0);
     metrics_set(rt->d.metrics, "process_start_time_seconds", "", (double)time_now_ms() / 1000.0);

@@ -633,3 +633,16 @@ void outbox_relay_stop(struct outbox_relay *r)
     pthread_join(r->thread, NULL);
     relay_free(r);
 }
+
+int outbox_emit(PGconn *c, const struct outbox_origin *o, const char *type, const char *key,
+                json_t *data)
+{
+    if (!data)
+        return OF_EPERMANENT;
+    struct envelope ev = {0};
+    int rc = envelope_init(&ev, type, 1, o->producer, o->trace_id, key, o->causation_id, data);
+    if (rc == OF_OK)
+        rc = outbox_append(c, o->schema, key, &ev);
+    envelope_clear(&ev);
+    return rc;
+}

@@ -263,6 +263,12 @@ int jspec_parse(const json_t *obj, const struct jspec *spec, void *out, struct j
 int jspec_load(const char *text, size_t len, json_t **ret_obj, struct jspec_error *ret_err)
     __attribute__((warn_unused_result));
 
+/* The one-line reason for event data that failed with e, under prefix ("data", "data.lines[2]"):
+ * "<prefix>.<field>: <why>", or "<prefix>: <why>" for the whole object, where why is e's message
+ * without the field name it starts with. It names the field, never the value: the dead letter's
+ * dlq.error (consumer_fail). Written into ret (len bytes; nothing when len is 0). */
+void jspec_reason(const struct jspec_error *e, const char *prefix, char *ret, size_t len);
+
 /* ---- Text --------------------------------------------------------------------------------- */
 
 /* The one text rule: s (len bytes) must be valid UTF-8 (no overlong forms, surrogates or code

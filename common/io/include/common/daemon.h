@@ -124,6 +124,12 @@ bool daemon_rate_limits(struct daemon *d, struct http_response *res,
                         const struct daemon_rate_check *checks, size_t n)
     __attribute__((warn_unused_result));
 
+/* The same for a limit that only guards load (order placement, DESIGN.md section 6): when Redis
+ * cannot be asked the request goes on without RateLimit-* headers and ratelimit_fail_open_total
+ * counts it. Returns true when the request may go on; false with 429 in res over the limit. */
+bool daemon_rate_limit_open(struct daemon *d, struct http_response *res, const char *key,
+                            const struct ratelimit_rule *rule) __attribute__((warn_unused_result));
+
 /* Parses arguments (--help, --version, --describe), then runs the daemon until SIGTERM or SIGINT.
  * --describe prints the service table row of def as one JSON object on stdout (name, version,
  * default_port, schema, role, migrations, produces, consumes with their dead-letter topics,

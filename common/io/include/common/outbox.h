@@ -30,6 +30,19 @@ struct metrics;
  * topic table or the schema is not a plain identifier. */
 int outbox_append(PGconn *c, const char *schema, const char *key, const struct envelope *ev)
     __attribute__((warn_unused_result));
+/* Where an event comes from: the producing service and schema, the trace it belongs to, and its
+ * causation (the request id, or the event id of the event that caused it). */
+struct outbox_origin {
+    const char *producer; /* "order-svc" */
+    const char *schema;   /* "orders" */
+    const char *trace_id;
+    const char *causation_id;
+};
+/* Wraps data (stolen; NULL, a serialiser that failed, is OF_EPERMANENT) in a version-1 envelope
+ * of type ("order.placed") from o, keyed and correlated by key, and appends it with
+ * outbox_append(). Returns what envelope_init() or outbox_append() returned. */
+int outbox_emit(PGconn *c, const struct outbox_origin *o, const char *type, const char *key,
+                json_t *data) __attribute__((warn_unused_result));
 /* The advisory-lock key outbox_append() takes for key (NULL counts as ""), computed client-side
  * (pure). Stable across builds, versions and machines, as every instance of a service must lock
  * the same key: FNV-1a 64-bit of the key's bytes, folded to 48 bits (h ^ h >> 48, low 48 bits),
