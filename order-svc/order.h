@@ -92,14 +92,14 @@ int order_reason_of_rejection(const char *s, enum order_cancel_reason *ret)
 #include "common/idempotency.h"
 #include "common/uuid.h"
 
-#define ORDER_LINES_MAX   50  /* lines per order */
-#define ORDER_QTY_MAX     100 /* units per line */
-#define ORDER_TOKEN_MAX   128 /* bytes of a payment provider's token */
-#define ORDER_SKU_MAX     64
-#define ORDER_NAME_MAX    200 /* characters of an item's name */
-#define ORDER_TEXT_MAX    400 /* characters of an address line or city */
-#define ORDER_CODE_MAX    40  /* bytes of a reason code */
-#define ORDER_LIMIT_MAX   100 /* GET /v1/orders page size at most */
+#define ORDER_LINES_MAX     50  /* lines per order */
+#define ORDER_QTY_MAX       100 /* units per line */
+#define ORDER_TOKEN_MAX     128 /* bytes of a payment provider's token */
+#define ORDER_SKU_MAX       64
+#define ORDER_NAME_MAX      200 /* characters of an item's name */
+#define ORDER_TEXT_MAX      400 /* characters of an address line or city */
+#define ORDER_CODE_MAX      40  /* bytes of a reason code */
+#define ORDER_LIMIT_MAX     100 /* GET /v1/orders page size at most */
 #define ORDER_LIMIT_DEFAULT 20
 
 /* How the customer pays: the request's payment.method. */
@@ -107,7 +107,8 @@ enum order_method { ORDER_UPI = 0, ORDER_CARD, ORDER_WALLET, ORDER_METHOD_COUNT 
 /* "UPI", "CARD", "WALLET"; NULL out of range. */
 const char *order_method_name(enum order_method m);
 /* The method named s. Returns 0, or OF_EPERMANENT with *ret untouched. */
-int order_method_from_name(const char *s, enum order_method *ret) __attribute__((warn_unused_result));
+int order_method_from_name(const char *s, enum order_method *ret)
+    __attribute__((warn_unused_result));
 
 /* One line: what the customer asked for; sku, name and prices once inventory priced it
  * (priced true). */

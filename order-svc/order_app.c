@@ -39,8 +39,8 @@ static const char *const stage_names[ORDER_STAGE_COUNT] = {
 };
 
 /* Stage latency buckets in seconds: a saga step is milliseconds, a business decision minutes. */
-static const double stage_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1,  0.25, 0.5,   1,
-                                       2.5,   5,    10,    30,   60,   300,  900,   3600};
+static const double stage_buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1,
+                                       2.5,   5,    10,    30,   60,  300,  900, 3600};
 
 void order_app_count_transition(struct order_app *app, enum order_state to)
 {

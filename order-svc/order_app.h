@@ -18,9 +18,9 @@ struct db_pool;
 struct metrics;
 
 struct order_config {
-    char *order_rate;        /* OF_ORDER_RATE: orders per customer, "N/W[smh]" */
-    long event_max_skew_s;   /* OF_EVENT_MAX_SKEW_S */
-    long state_metrics_s;    /* OF_ORDER_METRICS_S: how often orders_by_state is counted */
+    char *order_rate;      /* OF_ORDER_RATE: orders per customer, "N/W[smh]" */
+    long event_max_skew_s; /* OF_EVENT_MAX_SKEW_S */
+    long state_metrics_s;  /* OF_ORDER_METRICS_S: how often orders_by_state is counted */
 };
 
 extern const struct config_var order_config_vars[];

@@ -184,10 +184,9 @@ static int note(PGconn *c, struct order *o, enum order_event_type ev,
     return emit(c, o, ORDER_EMIT_ORDER_CANCELLED, cause->causation_id);
 }
 
-int order_events_step(PGconn *c, struct order_app *app, struct order *o,
-                      enum order_event_type ev, const struct order_event_data *data,
-                      const struct order_cause *cause, struct order_step *ret_step, char *why,
-                      size_t whylen)
+int order_events_step(PGconn *c, struct order_app *app, struct order *o, enum order_event_type ev,
+                      const struct order_event_data *data, const struct order_cause *cause,
+                      struct order_step *ret_step, char *why, size_t whylen)
 {
     struct order_step step;
     static const struct order_event_data none;

@@ -44,10 +44,10 @@ struct order_cause {
  * CANCELLED re-emits order.cancelled.v1 with the stored reason and stage. EARLY and REFUSED
  * change nothing. Returns order_state_result() of the step (OF_OK, OF_ERETRY, OF_ECONFLICT),
  * OF_EPERMANENT with the reason in why when data does not fit the order, or a database error. */
-int order_events_step(PGconn *c, struct order_app *app, struct order *o,
-                      enum order_event_type ev, const struct order_event_data *data,
-                      const struct order_cause *cause, struct order_step *ret_step, char *why,
-                      size_t whylen) __attribute__((warn_unused_result));
+int order_events_step(PGconn *c, struct order_app *app, struct order *o, enum order_event_type ev,
+                      const struct order_event_data *data, const struct order_cause *cause,
+                      struct order_step *ret_step, char *why, size_t whylen)
+    __attribute__((warn_unused_result));
 
 /* The first step of a new order o (inserted in this transaction): its CREATED timeline entry and
  * order.created.v1 + inventory.validation.requested.v1, caused by the request request_id. */

@@ -78,8 +78,8 @@ struct create_tx {
     const struct order_request *in;
     const char *key;
     const char *fp;
-    struct order *o;      /* the new order, built here */
-    bool replayed;        /* out: answered from an order placed before under the key */
+    struct order *o; /* the new order, built here */
+    bool replayed;   /* out: answered from an order placed before under the key */
     char replay_id[UUID_STR_LEN];
 };
 
@@ -367,8 +367,8 @@ static void order_list(struct http_request *req, struct http_response *res)
         reply_rules(res, &err);
         return;
     }
-    struct list_read r = {
-        .customer = req->principal.role == AUTH_ADMIN ? NULL : req->principal.sub, .q = &q};
+    struct list_read r = {.customer = req->principal.role == AUTH_ADMIN ? NULL : req->principal.sub,
+                          .q = &q};
     if (boundary_read(req, res, "order.list", list_tx, &r))
         reply(req, res, 200, page_json(&r));
     free(r.list);
@@ -395,8 +395,8 @@ static int cancel_tx(PGconn *c, void *ud, struct http_response *res)
         return rc;
     const struct order_cause cause = {"", t->req->request_id};
     enum order_state from = t->o->state;
-    rc = order_events_step(c, app_of(t->req), t->o, ORDER_EV_CANCEL_REQUESTED, NULL, &cause,
-                           &step, why, sizeof why);
+    rc = order_events_step(c, app_of(t->req), t->o, ORDER_EV_CANCEL_REQUESTED, NULL, &cause, &step,
+                           why, sizeof why);
     if (rc == OF_ECONFLICT) {
         char msg[160];
         snprintf(msg, sizeof msg,

@@ -24,10 +24,10 @@ static json_t *line_json(const struct order_line *l, bool priced_members)
 {
     json_t *o = json_pack("{s:s, s:i}", "item_id", l->item_id, "qty", l->qty);
     if (o && priced_members && l->priced &&
-        json_object_update_new(o, json_pack("{s:s, s:s, s:I, s:I}", "sku", l->sku, "name",
-                                            l->name, "unit_price_minor",
-                                            (json_int_t)l->unit_price_minor, "line_total_minor",
-                                            (json_int_t)l->line_total_minor)) != 0) {
+        json_object_update_new(o, json_pack("{s:s, s:s, s:I, s:I}", "sku", l->sku, "name", l->name,
+                                            "unit_price_minor", (json_int_t)l->unit_price_minor,
+                                            "line_total_minor", (json_int_t)l->line_total_minor)) !=
+            0) {
         json_decref(o);
         return NULL;
     }
@@ -74,16 +74,16 @@ json_t *order_json_order(const struct order *o, const struct order_timeline_entr
     const char *status = order_state_name(o->state), *method = order_method_name(o->method);
     if (!status || !method)
         return NULL;
-    json_t *body = json_pack(
-        "{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o}", "id",
-        o->id, "customer_id", o->customer_id, "outlet_id", o->outlet_id, "status", status, "lines",
-        lines_json(o, true), "total_minor",
-        o->has_total ? json_integer(o->total_minor) : json_null(), "currency",
-        text_or_null(o->currency), "payment", "method", method, "payment_id",
-        text_or_null(o->payment_id), "reservation_id", text_or_null(o->reservation_id), "reason",
-        text_or_null(o->reason), "stage", text_or_null(o->stage), "drop_off",
-        drop_off_json(&o->drop_off), "created_at", time_json(o->created_ms), "updated_at",
-        time_json(o->updated_ms));
+    json_t *body =
+        json_pack("{s:s, s:s, s:s, s:s, s:o, s:o, s:o, s:{s:s, s:o}, s:o, s:o, s:o, s:o, s:o, s:o}",
+                  "id", o->id, "customer_id", o->customer_id, "outlet_id", o->outlet_id, "status",
+                  status, "lines", lines_json(o, true), "total_minor",
+                  o->has_total ? json_integer(o->total_minor) : json_null(), "currency",
+                  text_or_null(o->currency), "payment", "method", method, "payment_id",
+                  text_or_null(o->payment_id), "reservation_id", text_or_null(o->reservation_id),
+                  "reason", text_or_null(o->reason), "stage", text_or_null(o->stage), "drop_off",
+                  drop_off_json(&o->drop_off), "created_at", time_json(o->created_ms), "updated_at",
+                  time_json(o->updated_ms));
     if (body && timeline &&
         json_object_set_new(body, "timeline", timeline_json(timeline, n)) != 0) {
         json_decref(body);
@@ -111,9 +111,9 @@ json_t *order_json_accepted(const char *order_id)
 
 json_t *order_json_created_event(const struct order *o)
 {
-    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "order_id", o->id, "customer_id",
-                     o->customer_id, "outlet_id", o->outlet_id, "lines", lines_json(o, false),
-                     "created_at", time_json(o->created_ms));
+    return json_pack("{s:s, s:s, s:s, s:o, s:o}", "order_id", o->id, "customer_id", o->customer_id,
+                     "outlet_id", o->outlet_id, "lines", lines_json(o, false), "created_at",
+                     time_json(o->created_ms));
 }
 
 json_t *order_json_validation_requested_event(const struct order *o)

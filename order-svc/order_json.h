@@ -23,11 +23,12 @@ json_t *order_json_summary(const struct order_summary *o);
 json_t *order_json_accepted(const char *order_id);
 
 /* Event data of what order-svc produces (docs/events/<topic>.schema.json). */
-json_t *order_json_created_event(const struct order *o);              /* order.created.v1 */
-json_t *order_json_validation_requested_event(const struct order *o); /* inventory.validation.requested.v1 */
-json_t *order_json_payment_requested_event(const struct order *o);    /* payment.requested.v1 */
-json_t *order_json_placed_event(const struct order *o);               /* order.placed.v1 */
-json_t *order_json_cancelled_event(const struct order *o);            /* order.cancelled.v1 */
-json_t *order_json_delivered_event(const struct order *o);            /* order.delivered.v1 */
+json_t *order_json_created_event(const struct order *o); /* order.created.v1 */
+json_t *order_json_validation_requested_event(
+    const struct order *o); /* inventory.validation.requested.v1 */
+json_t *order_json_payment_requested_event(const struct order *o); /* payment.requested.v1 */
+json_t *order_json_placed_event(const struct order *o);            /* order.placed.v1 */
+json_t *order_json_cancelled_event(const struct order *o);         /* order.cancelled.v1 */
+json_t *order_json_delivered_event(const struct order *o);         /* order.delivered.v1 */
 
 #endif

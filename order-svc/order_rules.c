@@ -13,10 +13,9 @@
 
 /* Members a client may never send: the server's (or inventory's) to set. */
 static const char *const server_owned[] = {
-    "id",          "customer_id", "owner_id",  "status",    "state",      "total_minor",
-    "currency",    "price_minor", "unit_price_minor",       "line_total_minor",
-    "lines",       "timeline",    "created_at", "updated_at", "reservation_id", "payment_id",
-    "reason",      NULL,
+    "id",         "customer_id", "owner_id",         "status",           "state",  "total_minor",
+    "currency",   "price_minor", "unit_price_minor", "line_total_minor", "lines",  "timeline",
+    "created_at", "updated_at",  "reservation_id",   "payment_id",       "reason", NULL,
 };
 
 /* ---- POST /v1/orders ---- */
@@ -262,8 +261,7 @@ static const struct jspec_field outlet_fields[] = {
 };
 static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
 
-int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err,
-                             size_t errlen)
+int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err, size_t errlen)
 {
     struct jspec_error e;
     OUTLET out = {0};
@@ -307,7 +305,7 @@ struct event_in {
     const json_t *lines;
 };
 
-#define EV struct event_in
+#define EV        struct event_in
 #define EV_ORDER  JSPEC_UUID(EV, order_id)
 #define EV_REASON JSPEC_STRING(EV, reason, ORDER_CODE_MAX, .check = code_check)
 #define EV_REASON_OPT                                                                              \

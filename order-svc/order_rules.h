@@ -75,8 +75,8 @@ struct order_outlet {
     bool is_open;
     int64_t version; /* 0: none sent */
 };
-int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err,
-                             size_t errlen) __attribute__((warn_unused_result));
+int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err, size_t errlen)
+    __attribute__((warn_unused_result));
 
 /* The data of an event about one order, as far as order-svc reads it. Every such event has
  * order_id; the rest depends on the type:

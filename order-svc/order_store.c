@@ -13,16 +13,16 @@
 #include "common/jsonout.h"
 #include "common/xalloc.h"
 
-#define MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
+#define MS(col)  "(extract(epoch FROM " col ") * 1000)::bigint"
 #define MS0(col) "coalesce(" MS(col) ", 0)"
 #define ORDER_COLS                                                                                 \
-    "id, customer_id, outlet_id, coalesce(owner_id::text, ''), idempotency_key, fingerprint, "    \
-    "status, payment_method, coalesce(payment_token, ''), coalesce(payment_id::text, ''), "       \
-    "coalesce(reservation_id::text, ''), total_minor IS NOT NULL, coalesce(total_minor, 0), "     \
+    "id, customer_id, outlet_id, coalesce(owner_id::text, ''), idempotency_key, fingerprint, "     \
+    "status, payment_method, coalesce(payment_token, ''), coalesce(payment_id::text, ''), "        \
+    "coalesce(reservation_id::text, ''), total_minor IS NOT NULL, coalesce(total_minor, 0), "      \
     "coalesce(currency, ''), coalesce(reason, ''), coalesce(stage, ''), "                          \
     "(drop_off->>'lat')::float8, (drop_off->>'lng')::float8, drop_off->>'line1', "                 \
-    "drop_off->>'city', trace_id, " MS("created_at") ", " MS("updated_at") ", "                   \
-    MS0("awaiting_payment_at") ", " MS0("placed_at") ", " MS0("approved_at")
+    "drop_off->>'city', trace_id, " MS("created_at") ", " MS("updated_at") ", " MS0(               \
+        "awaiting_payment_at") ", " MS0("placed_at") ", " MS0("approved_at")
 #define LINE_COLS                                                                                  \
     "item_id, qty, sku IS NOT NULL, coalesce(sku, ''), coalesce(name, ''), "                       \
     "coalesce(unit_price_minor, 0), coalesce(line_total_minor, 0)"
@@ -67,15 +67,16 @@ int order_store_address_upsert(PGconn *c, const struct order_address *a)
     char lat[JSONOUT_REAL_SIZE], lng[JSONOUT_REAL_SIZE];
     real_text(a->at.lat, lat);
     real_text(a->at.lng, lng);
-    const char *p[] = {a->id,  a->account_id, a->at.line1, a->at.city,
-                       lat,    lng,           a->deleted ? "t" : "f"};
-    return exec(c,
-                "INSERT INTO orders.addresses AS a (id, account_id, line1, city, lat, lng, deleted) "
-                "VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7::boolean) "
-                "ON CONFLICT (id) DO UPDATE SET line1 = excluded.line1, city = excluded.city, "
-                "lat = excluded.lat, lng = excluded.lng, deleted = a.deleted OR excluded.deleted, "
-                "updated_at = now() WHERE a.account_id = excluded.account_id",
-                7, p);
+    const char *p[] = {a->id, a->account_id, a->at.line1,           a->at.city,
+                       lat,   lng,           a->deleted ? "t" : "f"};
+    return exec(
+        c,
+        "INSERT INTO orders.addresses AS a (id, account_id, line1, city, lat, lng, deleted) "
+        "VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7::boolean) "
+        "ON CONFLICT (id) DO UPDATE SET line1 = excluded.line1, city = excluded.city, "
+        "lat = excluded.lat, lng = excluded.lng, deleted = a.deleted OR excluded.deleted, "
+        "updated_at = now() WHERE a.account_id = excluded.account_id",
+        7, p);
 }
 
 int order_store_address_get(PGconn *c, const char *id, const char *account_id,
@@ -193,8 +194,16 @@ int order_store_insert(PGconn *c, struct order *o, bool *ret_created)
         free(drop);
         return OF_EPERMANENT;
     }
-    const char *p[] = {o->id,     o->customer_id, o->outlet_id, o->owner_id[0] ? o->owner_id : NULL,
-                       o->idempotency_key, o->fingerprint, method, o->token, drop, o->trace_id};
+    const char *p[] = {o->id,
+                       o->customer_id,
+                       o->outlet_id,
+                       o->owner_id[0] ? o->owner_id : NULL,
+                       o->idempotency_key,
+                       o->fingerprint,
+                       method,
+                       o->token,
+                       drop,
+                       o->trace_id};
     PGresult *r;
     int rc = db_exec(c,
                      "INSERT INTO orders.orders (id, customer_id, outlet_id, owner_id, "
@@ -300,10 +309,11 @@ int order_store_get(PGconn *c, const char *id, bool for_update, struct order *re
         return OF_ENOTFOUND;
     const char *p[] = {id};
     PGresult *r;
-    int rc = db_exec(c,
-                     for_update ? "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1 FOR UPDATE"
-                                : "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1",
-                     1, p, &r, NULL, 0);
+    int rc =
+        db_exec(c,
+                for_update ? "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1 FOR UPDATE"
+                           : "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1",
+                1, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
     if (PQntuples(r) == 1)
@@ -342,14 +352,16 @@ int order_store_save(PGconn *c, const struct order *o)
                        ms_param(o->approved_ms, approved)};
     if (!p[1] || !p[9])
         return OF_EPERMANENT;
-    return exec(c,
-                "UPDATE orders.orders SET status = $2, payment_token = $3, payment_id = $4::uuid, "
-                "reservation_id = $5::uuid, total_minor = $6::bigint, currency = $7, reason = $8, "
-                "stage = $9, updated_at = (timestamptz 'epoch' + $10::bigint * interval '1 millisecond'), "
-                "awaiting_payment_at = (timestamptz 'epoch' + $11::bigint * interval '1 millisecond'), "
-                "placed_at = (timestamptz 'epoch' + $12::bigint * interval '1 millisecond'), "
-                "approved_at = (timestamptz 'epoch' + $13::bigint * interval '1 millisecond') WHERE id = $1",
-                13, p);
+    return exec(
+        c,
+        "UPDATE orders.orders SET status = $2, payment_token = $3, payment_id = $4::uuid, "
+        "reservation_id = $5::uuid, total_minor = $6::bigint, currency = $7, reason = $8, "
+        "stage = $9, updated_at = (timestamptz 'epoch' + $10::bigint * interval '1 millisecond'), "
+        "awaiting_payment_at = (timestamptz 'epoch' + $11::bigint * interval '1 millisecond'), "
+        "placed_at = (timestamptz 'epoch' + $12::bigint * interval '1 millisecond'), "
+        "approved_at = (timestamptz 'epoch' + $13::bigint * interval '1 millisecond') WHERE id = "
+        "$1",
+        13, p);
 }
 
 int order_store_lines_save(PGconn *c, const struct order *o)
@@ -373,16 +385,11 @@ int order_store_lines_save(PGconn *c, const struct order *o)
     return OF_OK;
 }
 
-int order_store_timeline_add(PGconn *c, const char *order_id,
-                             const struct order_timeline_entry *e)
+int order_store_timeline_add(PGconn *c, const char *order_id, const struct order_timeline_entry *e)
 {
-    const char *p[] = {order_id,
-                       e->event,
-                       e->event_id[0] ? e->event_id : NULL,
-                       e->from[0] ? e->from : NULL,
-                       e->to,
-                       e->disposition,
-                       e->reason[0] ? e->reason : NULL};
+    const char *p[] = {
+        order_id, e->event,       e->event_id[0] ? e->event_id : NULL, e->from[0] ? e->from : NULL,
+        e->to,    e->disposition, e->reason[0] ? e->reason : NULL};
     return exec(c,
                 "INSERT INTO orders.timeline (order_id, event, event_id, from_state, to_state, "
                 "disposition, reason) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7)",
@@ -396,8 +403,9 @@ int order_store_timeline_list(PGconn *c, const char *order_id, struct order_time
     PGresult *r;
     int rc = db_exec(c,
                      "SELECT event, coalesce(event_id::text, ''), coalesce(from_state, ''), "
-                     "to_state, disposition, coalesce(reason, ''), " MS("at") " "
-                     "FROM orders.timeline WHERE order_id = $1 ORDER BY id LIMIT 200",
+                     "to_state, disposition, coalesce(reason, ''), " MS(
+                         "at") " "
+                               "FROM orders.timeline WHERE order_id = $1 ORDER BY id LIMIT 200",
                      1, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
@@ -425,18 +433,18 @@ int order_store_page(PGconn *c, const char *customer_id, const struct order_quer
     snprintf(limit, sizeof limit, "%d", q->limit + 1);
     snprintf(after_ms, sizeof after_ms, "%" PRId64, q->cursor.ms);
     const char *p[] = {customer_id, q->has_status ? order_state_name(q->status) : NULL,
-                       q->has_cursor ? after_ms : NULL, q->has_cursor ? q->cursor.id : NULL,
-                       limit};
+                       q->has_cursor ? after_ms : NULL, q->has_cursor ? q->cursor.id : NULL, limit};
     PGresult *r;
     int rc = db_exec(c,
                      "SELECT id, customer_id, outlet_id, status, total_minor IS NOT NULL, "
-                     "coalesce(total_minor, 0), coalesce(currency, ''), " MS("created_at") ", "
-                     MS("updated_at") " FROM orders.orders "
-                     "WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) "
-                     "AND ($2::text IS NULL OR status = $2) "
-                     "AND ($3::bigint IS NULL OR (created_at, id) < "
-                     "((timestamptz 'epoch' + $3::bigint * interval '1 millisecond'), $4::uuid)) "
-                     "ORDER BY created_at DESC, id DESC LIMIT $5::integer",
+                     "coalesce(total_minor, 0), coalesce(currency, ''), " MS("created_at") ", " MS(
+                         "updated_at") " FROM orders.orders "
+                                       "WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) "
+                                       "AND ($2::text IS NULL OR status = $2) "
+                                       "AND ($3::bigint IS NULL OR (created_at, id) < "
+                                       "((timestamptz 'epoch' + $3::bigint * interval '1 "
+                                       "millisecond'), $4::uuid)) "
+                                       "ORDER BY created_at DESC, id DESC LIMIT $5::integer",
                      5, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;

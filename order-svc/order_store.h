@@ -55,8 +55,7 @@ int order_store_save(PGconn *c, const struct order *o) __attribute__((warn_unuse
 int order_store_lines_save(PGconn *c, const struct order *o) __attribute__((warn_unused_result));
 
 /* Appends one entry to the order's timeline (at: the database clock). */
-int order_store_timeline_add(PGconn *c, const char *order_id,
-                             const struct order_timeline_entry *e)
+int order_store_timeline_add(PGconn *c, const char *order_id, const struct order_timeline_entry *e)
     __attribute__((warn_unused_result));
 /* The order's first ORDER_TIMELINE_MAX entries, oldest first, into *ret (caller frees). */
 int order_store_timeline_list(PGconn *c, const char *order_id, struct order_timeline_entry **ret,
@@ -66,8 +65,7 @@ int order_store_timeline_list(PGconn *c, const char *order_id, struct order_time
  * one, after q's cursor if it has one, at most q->limit + 1 (one more says there is a next
  * page), into *ret (caller frees). */
 int order_store_page(PGconn *c, const char *customer_id, const struct order_query *q,
-                     struct order_summary **ret, size_t *ret_n)
-    __attribute__((warn_unused_result));
+                     struct order_summary **ret, size_t *ret_n) __attribute__((warn_unused_result));
 
 /* How many orders are in each state. */
 int order_store_state_counts(PGconn *c, int64_t ret[ORDER_STATE_COUNT])
