@@ -163,7 +163,7 @@ static int method_check(const json_t *v, const struct jspec_field *f, void *dst,
     enum payment_method m;
     (void)dst;
     if (payment_rules_method_parse(json_string_value(v), &m) != OF_OK)
-        return jspec_fail(err, API_INVALID_VALUE, f->name, "must be one of UPI, CARD, WALLET");
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must be UPI|CARD|WALLET");
     return OF_OK;
 }
 
@@ -215,7 +215,7 @@ int payment_rules_requested(const json_t *data, struct payment_request *ret, cha
     int rc = payment_rules_method_parse(in.method, &out.method);
     OPENSSL_cleanse(&in, sizeof in);
     if (rc != OF_OK) {
-        event_fail(err, errlen, "data.method: must be one of UPI, CARD, WALLET");
+        event_fail(err, errlen, "data.method: must be UPI|CARD|WALLET");
         OPENSSL_cleanse(&out, sizeof out);
         return OF_EPERMANENT;
     }
