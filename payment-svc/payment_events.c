@@ -27,19 +27,13 @@ static struct payment_app *app_of(struct consumer_ctx *ctx)
 
 /* ---- Produced ---- */
 
-/* Wraps data (stolen) in an envelope keyed and correlated by the order id, caused by ev, and
- * appends it to the outbox. */
+/* Appends data (stolen) as an event of type keyed and correlated by the order id, caused by ev,
+ * in ev's trace. */
 static int append(struct consumer_ctx *ctx, const struct envelope *ev, const char *type,
                   const char *order_id, json_t *data)
 {
-    if (!data)
-        return OF_EPERMANENT;
-    struct envelope out = {0};
-    int rc = envelope_init(&out, type, 1, PRODUCER, ev->trace_id, order_id, ev->event_id, data);
-    if (rc == OF_OK)
-        rc = outbox_append(ctx->db, SCHEMA, order_id, &out);
-    envelope_clear(&out);
-    return rc;
+    const struct outbox_origin from = {PRODUCER, SCHEMA, ev->trace_id, ev->event_id};
+    return outbox_emit(ctx->db, &from, type, order_id, data);
 }
 
 /* Stores the new payment p and appends its event: payment.completed.v1 when CAPTURED, else

@@ -123,18 +123,6 @@ int payment_rules_payment_id(const char *order_id, char ret[UUID_STR_LEN])
 /* ------------------------------------------------------------------------------------------ */
 /* Event data */
 
-/* "<prefix>.<field>: <why>" from a jspec error (whose message is "<field> <why>"). */
-static void event_reason(const struct jspec_error *e, char *err, size_t len)
-{
-    const char *name = e->field[0] ? e->field : "body";
-    size_t skip = strlen(name);
-    const char *why = strncmp(e->message, name, skip) == 0 && e->message[skip] == ' '
-                          ? e->message + skip + 1
-                          : e->message;
-    if (err && len)
-        snprintf(err, len, "data%s%s: %s", e->field[0] ? "." : "", e->field, why);
-}
-
 static void event_fail(char *err, size_t len, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 static void event_fail(char *err, size_t len, const char *fmt, ...)
@@ -203,7 +191,7 @@ int payment_rules_requested(const json_t *data, struct payment_request *ret, cha
     REQ in = {0};
     struct payment_request out = {0};
     if (jspec_parse(data, &requested_spec, &in, &e) < 0) {
-        event_reason(&e, err, errlen);
+        jspec_reason(&e, "data", err, errlen);
         OPENSSL_cleanse(&in, sizeof in);
         return OF_EPERMANENT;
     }
@@ -253,7 +241,7 @@ int payment_rules_cancelled(const json_t *data, struct payment_cancellation *ret
     CAN in = {0};
     struct payment_cancellation out = {0};
     if (jspec_parse(data, &cancelled_spec, &in, &e) < 0) {
-        event_reason(&e, err, errlen);
+        jspec_reason(&e, "data", err, errlen);
         return OF_EPERMANENT;
     }
     if (timestamp_parse(in.cancelled_at, &out.cancelled_ms) != 0) {
