@@ -112,22 +112,30 @@ static int absorb(struct order *o, enum order_event_type ev, const struct order_
     return OF_OK;
 }
 
-/* The state-entry times and the stage latencies of an applied step into to. */
-static void enter(struct order_app *app, struct order *o, int64_t now)
+/* Stamps the time o entered its (new) state, which the events it emits carry (placed_at). */
+static void stamp(struct order *o, int64_t now)
+{
+    if (o->state == ORDER_AWAITING_PAYMENT)
+        o->awaiting_ms = now;
+    else if (o->state == ORDER_PLACED)
+        o->placed_ms = now;
+    else if (o->state == ORDER_APPROVED)
+        o->approved_ms = now;
+}
+
+/* Counts the transition into o's state and observes the stage it ended. */
+static void observe(struct order_app *app, const struct order *o)
 {
     switch (o->state) {
     case ORDER_AWAITING_PAYMENT:
-        o->awaiting_ms = now;
-        order_app_observe_stage(app, ORDER_STAGE_VALIDATION, o->created_ms, now);
+        order_app_observe_stage(app, ORDER_STAGE_VALIDATION, o->created_ms, o->awaiting_ms);
         break;
     case ORDER_PLACED:
-        o->placed_ms = now;
-        order_app_observe_stage(app, ORDER_STAGE_PAYMENT, o->awaiting_ms, now);
+        order_app_observe_stage(app, ORDER_STAGE_PAYMENT, o->awaiting_ms, o->placed_ms);
         break;
     case ORDER_APPROVED:
-        o->approved_ms = now;
-        order_app_observe_stage(app, ORDER_STAGE_APPROVAL, o->placed_ms, now);
-        order_app_observe_stage(app, ORDER_STAGE_TOTAL, o->created_ms, now);
+        order_app_observe_stage(app, ORDER_STAGE_APPROVAL, o->placed_ms, o->approved_ms);
+        order_app_observe_stage(app, ORDER_STAGE_TOTAL, o->created_ms, o->approved_ms);
         break;
     default:
         break;
@@ -147,11 +155,13 @@ static int apply(PGconn *c, struct order_app *app, struct order *o, enum order_e
     o->updated_ms = time_now_ms();
     if (o->updated_ms < o->created_ms)
         o->updated_ms = o->created_ms;
+    stamp(o, o->updated_ms);
     rc = emit(c, o, step->commands, cause->causation_id);
     if (rc != OF_OK)
         return rc;
-    if (step->commands & ORDER_EMIT_PAYMENT_REQUESTED)
-        o->token[0] = '\0'; /* the token has gone to payment-svc: order-svc keeps none */
+    /* The token goes to payment-svc or is no longer needed: order-svc keeps it only in CREATED. */
+    if ((step->commands & ORDER_EMIT_PAYMENT_REQUESTED) || order_state_is_terminal(o->state))
+        o->token[0] = '\0';
     rc = order_store_save(c, o);
     if (rc == OF_OK && ev == ORDER_EV_INVENTORY_VALIDATED)
         rc = order_store_lines_save(c, o);
@@ -160,7 +170,7 @@ static int apply(PGconn *c, struct order_app *app, struct order *o, enum order_e
                       order_state_disposition_name(step->disposition),
                       o->reason[0] && order_state_is_terminal(o->state) ? o->reason : NULL);
     if (rc == OF_OK)
-        enter(app, o, o->updated_ms);
+        observe(app, o);
     return rc;
 }
 
@@ -285,7 +295,7 @@ static int noted_handle(struct consumer_ctx *ctx, const struct envelope *ev)
         rc = consumer_retry(ctx, "data.order_id: no such order (yet)");
     else if (rc == OF_OK)
         rc = timeline(ctx->db, o, ev->event_type, ev->event_id, o->state, "NOTED",
-                      json_string_value(json_object_get(ev->data, "reason")));
+                      order_rules_code(json_string_value(json_object_get(ev->data, "reason"))));
     free(o);
     return rc;
 }

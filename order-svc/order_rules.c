@@ -415,6 +415,14 @@ int order_rules_order_ref(const json_t *data, char ret[UUID_STR_LEN], char *err,
     return OF_OK;
 }
 
+const char *order_rules_code(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n == 0 || n > ORDER_CODE_MAX || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != n)
+        return NULL;
+    return s;
+}
+
 int order_rules_priced_match(const struct order_line *want, size_t n_want,
                              const struct order_event_data *got, char *err, size_t errlen)
 {

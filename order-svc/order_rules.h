@@ -107,6 +107,10 @@ int order_rules_event(const json_t *data, enum order_event_type ev, struct order
 int order_rules_order_ref(const json_t *data, char ret[UUID_STR_LEN], char *err, size_t errlen)
     __attribute__((warn_unused_result));
 
+/* s when it is a reason code (1..ORDER_CODE_MAX capital letters, digits and _), else NULL: what
+ * a timeline keeps of an informing event's reason. */
+const char *order_rules_code(const char *s);
+
 /* Whether the priced lines of inventory.validated (got) are the order's lines (want): the same
  * items with the same quantities, in any order, and each line_total_minor = qty *
  * unit_price_minor; the total their sum. Returns 0, or OF_EPERMANENT with the reason in err. */
