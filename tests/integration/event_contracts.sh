@@ -41,7 +41,8 @@ for i in "${!SERVICES[@]}"; do
   mapfile -t produced < <(describe "$svc" | jq -r '.produces[]')
   for topic in "${produced[@]}"; do
     records="$WORK/$topic.records" ids="$WORK/$topic.ids"
-    kcat -b "$BROKER" -C -e -q -J -t "$topic" >"$records" 2>"$WORK/kcat.err" ||
+    # A short fetch wait: each partition's end is reached in milliseconds, not the default 500.
+    kcat -b "$BROKER" -C -e -q -J -X fetch.wait.max.ms=10 -t "$topic" >"$records" 2>"$WORK/kcat.err" ||
       fail "kcat cannot read $topic: $(head -c 500 "$WORK/kcat.err")"
     # After the topic: every record read was published from a row that is still there.
     psql_admin "SELECT payload->>'event_id' FROM $schema.outbox WHERE topic = '$topic'" >"$ids" ||
