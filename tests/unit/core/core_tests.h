@@ -9,5 +9,8 @@ int run_sqlstate_tests(void);
 int run_topics_tests(void);
 int run_uuid_tests(void);
 int run_timefmt_tests(void);
+int run_cursor_tests(void);
+int run_ticker_tests(void);
+int run_jspec_reason_tests(void);
 
 #endif

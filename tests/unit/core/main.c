@@ -11,5 +11,8 @@ int main(void)
     failed += run_topics_tests();
     failed += run_uuid_tests();
     failed += run_timefmt_tests();
+    failed += run_cursor_tests();
+    failed += run_ticker_tests();
+    failed += run_jspec_reason_tests();
     return failed == 0 ? 0 : 1;
 }
