@@ -2,8 +2,6 @@
 #include "order_app.h"
 
 #include <stdlib.h>
-#include <string.h>
-#include <time.h>
 
 #include "common/daemon.h"
 #include "common/db.h"
@@ -11,7 +9,6 @@
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/ticker.h"
-#include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "order_store.h"
 

@@ -290,12 +290,14 @@ static int noted_handle(struct consumer_ctx *ctx, const struct envelope *ev)
     if (order_rules_order_ref(ev->data, order_id, why, sizeof why) != OF_OK)
         return consumer_fail(ctx, "%s", why);
     struct order *o = xcalloc(1, sizeof *o);
+    ctx->log->order_id = order_id;
     int rc = order_store_get(ctx->db, order_id, true, o);
     if (rc == OF_ENOTFOUND)
         rc = consumer_retry(ctx, "data.order_id: no such order (yet)");
     else if (rc == OF_OK)
         rc = timeline(ctx->db, o, ev->event_type, ev->event_id, o->state, "NOTED",
                       order_rules_code(json_string_value(json_object_get(ev->data, "reason"))));
+    ctx->log->order_id = NULL;
     free(o);
     return rc;
 }

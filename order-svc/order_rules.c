@@ -94,6 +94,8 @@ static int nested_fail(struct jspec_error *err, const char *prefix)
     int n = snprintf(field, sizeof field, "%s%s%s", prefix, err->field[0] ? "." : "", err->field);
     if (rest && err->field[0])
         n |= snprintf(message, sizeof message, "%s%s", field, rest);
+    else if (strncmp(err->message, "body ", 5) == 0) /* jspec's word for the whole object */
+        n |= snprintf(message, sizeof message, "%s %s", field, err->message + 5);
     else
         n |= snprintf(message, sizeof message, "%s: %s", field, err->message);
     if (n < 0)

@@ -399,14 +399,17 @@ int order_store_timeline_add(PGconn *c, const char *order_id, const struct order
 int order_store_timeline_list(PGconn *c, const char *order_id, struct order_timeline_entry **ret,
                               size_t *ret_n)
 {
-    const char *p[] = {order_id};
+    char limit[16];
+    snprintf(limit, sizeof limit, "%d", ORDER_TIMELINE_MAX);
+    const char *p[] = {order_id, limit};
     PGresult *r;
-    int rc = db_exec(c,
-                     "SELECT event, coalesce(event_id::text, ''), coalesce(from_state, ''), "
-                     "to_state, disposition, coalesce(reason, ''), " MS(
-                         "at") " "
-                               "FROM orders.timeline WHERE order_id = $1 ORDER BY id LIMIT 200",
-                     1, p, &r, NULL, 0);
+    int rc =
+        db_exec(c,
+                "SELECT event, coalesce(event_id::text, ''), coalesce(from_state, ''), "
+                "to_state, disposition, coalesce(reason, ''), " MS(
+                    "at") " "
+                          "FROM orders.timeline WHERE order_id = $1 ORDER BY id LIMIT $2::integer",
+                2, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
     int n = PQntuples(r);
