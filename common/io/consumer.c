@@ -1409,6 +1409,11 @@ static int make_kafka_consumer(struct consumer *c, char *err, size_t errlen)
                               "earliest",
                               "enable.partition.eof",
                               "false",
+                              /* A subscribed topic the broker did not list yet (created just
+                               * before by another daemon, not yet in the metadata it answered)
+                               * is found at the next refresh: 10 s, not librdkafka's 5 min. */
+                              "topic.metadata.refresh.interval.ms",
+                              "10000",
                               NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(c->brokers, c->service, kv, err, errlen);
     if (!conf)
