@@ -69,6 +69,7 @@ format-check: ## fail if any .c or .h file is not clang-formatted
 clean: ## delete the build directories
 	rm -rf build build-asan build-valgrind
 
-bench: deps build kafka-jars ## start-up time, idle memory, feed latency (reports, never fails on numbers)
+bench: deps build kafka-jars ## start-up time, idle memory, feed latency, saga throughput (reports, never fails on numbers)
 	OF_BIN_DIR=$(abspath $(BUILD_DIR)) bench/startup
 	OF_BIN_DIR=$(abspath $(BUILD_DIR)) bench/feed
+	OF_BIN_DIR=$(abspath $(BUILD_DIR)) bench/saga

@@ -62,11 +62,14 @@ bench_watchdog() {
 }
 
 # bench_stack_up: a new stack directory and free ports, the cleanup traps, then infra-up.
+# OF_PG_FAST [1]: Postgres with fsync, synchronous_commit and full_page_writes off.
 bench_stack_up() {
     OF_BIN_DIR=$(realpath -m "${OF_BIN_DIR:-$OF_REPO_DIR/build}")
     OF_STACK_DIR=$(mktemp -d /tmp/orderflow-bench.XXXXXX)
     chmod 755 "$OF_STACK_DIR" # Postgres runs as its own user when we are root
-    export OF_BIN_DIR OF_STACK_DIR OF_PG_FAST=1
+    # Postgres without fsync unless the bench says otherwise (bench/saga keeps durability on).
+    OF_PG_FAST=${OF_PG_FAST:-1}
+    export OF_BIN_DIR OF_STACK_DIR OF_PG_FAST
     bench_traps
     if [[ -n ${OF_BENCH_TIMEOUT:-} && -z $BENCH_WATCHDOG ]]; then
         [[ $OF_BENCH_TIMEOUT =~ ^[1-9][0-9]*$ ]] ||

@@ -11,7 +11,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/common.sh"
 BUILD_PACKAGES=(
     build-essential cmake pkg-config
     librdkafka-dev libpq-dev libhiredis-dev libmicrohttpd-dev libjansson-dev libjwt-dev
-    libcmocka-dev libssl-dev
+    libcmocka-dev libssl-dev libcurl4-openssl-dev
 )
 # The native local stack and the tools its scripts and tests use.
 STACK_PACKAGES=(
