@@ -45,14 +45,14 @@ void inventory_http_path_id(struct http_request *req, char ret[UUID_STR_LEN])
 /* ---- Ownership ---- */
 
 /* True if who may manage the catalog of outlet o: its owner, or an admin. */
-static bool may_manage(const struct auth_principal *who, const struct inventory_outlet *o)
+static bool may_manage(const struct auth_principal *who, const struct outlet_ref *o)
 {
     return who->role == AUTH_ADMIN || (o->owner_id[0] && strcmp(o->owner_id, who->sub) == 0);
 }
 
 /* Loads outlet id for who; OF_ENOTFOUND when there is none or who may not manage it. */
 static int owned_outlet(PGconn *c, const struct auth_principal *who, const char *id,
-                        struct inventory_outlet *ret)
+                        struct outlet_ref *ret)
 {
     int rc = inventory_store_outlet_get(c, id, ret);
     return rc == OF_OK && !may_manage(who, ret) ? OF_ENOTFOUND : rc;
@@ -63,7 +63,7 @@ static int owned_outlet(PGconn *c, const struct auth_principal *who, const char 
 static int owned_item(PGconn *c, const struct auth_principal *who, const char *id,
                       struct inventory_item *ret)
 {
-    struct inventory_outlet o;
+    struct outlet_ref o;
     int rc = inventory_store_item_get(c, id, true, ret);
     if (rc == OF_OK)
         rc = owned_outlet(c, who, ret->outlet_id, &o);
@@ -140,7 +140,7 @@ struct create_tx {
 static int create_tx(PGconn *c, void *ud, struct http_response *res)
 {
     struct create_tx *t = ud;
-    struct inventory_outlet o;
+    struct outlet_ref o;
     int rc = owned_outlet(c, t->who, t->outlet_id, &o);
     if (rc == OF_ENOTFOUND)
         return not_found(res, "no such outlet");

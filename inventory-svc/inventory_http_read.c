@@ -31,8 +31,8 @@ static json_t *public_items(const struct inventory_item *items, size_t n)
 struct list_read {
     char outlet_id[UUID_STR_LEN];
     struct inventory_list_query q;
-    struct inventory_outlet outlet; /* out */
-    struct inventory_item *items;   /* out, freed by the handler */
+    struct outlet_ref outlet;     /* out */
+    struct inventory_item *items; /* out, freed by the handler */
     size_t n;
     bool more;
 };

@@ -12,6 +12,7 @@
 #include "common/auth.h"
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/outlet_store.h"
 #include "common/xalloc.h"
 
 #define ITEM_COLS                                                                                  \
@@ -25,53 +26,9 @@
 
 /* ---- Outlets ---- */
 
-int inventory_store_outlet_upsert(PGconn *c, const struct inventory_outlet *o, int64_t occurred_ms)
+int inventory_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret)
 {
-    char ver[32], at[32];
-    snprintf(ver, sizeof ver, "%" PRId64, o->version);
-    snprintf(at, sizeof at, "%" PRId64, occurred_ms);
-    const char *p[] = {o->id,
-                       o->business_id,
-                       o->owner_id[0] ? o->owner_id : NULL,
-                       o->is_open ? "t" : "f",
-                       at,
-                       o->version > 0 ? ver : NULL};
-    return db_exec(c,
-                   "INSERT INTO inventory.outlets AS o "
-                   "(id, business_id, owner_id, is_open, occurred_ms, version, updated_at) "
-                   "VALUES ($1, $2, $3::uuid, $4::boolean, $5::bigint, $6::bigint, now()) "
-                   "ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, "
-                   "owner_id = excluded.owner_id, is_open = excluded.is_open, "
-                   "occurred_ms = excluded.occurred_ms, version = excluded.version, "
-                   "updated_at = now() "
-                   "WHERE CASE WHEN excluded.version IS NOT NULL "
-                   "THEN o.version IS NULL OR o.version < excluded.version "
-                   "ELSE o.version IS NULL AND o.occurred_ms <= excluded.occurred_ms END",
-                   6, p, NULL, NULL, 0);
-}
-
-int inventory_store_outlet_get(PGconn *c, const char *id, struct inventory_outlet *ret)
-{
-    if (!uuid_valid(id))
-        return OF_ENOTFOUND;
-    const char *p[] = {id};
-    PGresult *r;
-    int rc = db_exec(c, "SELECT " OUTLET_COLS " FROM inventory.outlets WHERE id = $1", 1, p, &r,
-                     NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
-        struct inventory_outlet o = {.is_open = db_cell_bool(r, 0, 3),
-                                     .version = db_cell_i64(r, 0, 4)};
-        db_cell_text(r, 0, 0, o.id, sizeof o.id);
-        db_cell_text(r, 0, 1, o.business_id, sizeof o.business_id);
-        db_cell_text(r, 0, 2, o.owner_id, sizeof o.owner_id);
-        *ret = o;
-    } else {
-        rc = OF_ENOTFOUND;
-    }
-    PQclear(r);
-    return rc;
+    return outlet_store_get(c, "inventory", id, ret);
 }
 
 int inventory_store_outlet_lock(PGconn *c, const char *outlet_id)

@@ -107,7 +107,7 @@ static int create_tx(PGconn *c, void *ud, struct http_response *res)
 {
     struct create_tx *t = ud;
     struct order_address a;
-    struct order_outlet outlet;
+    struct outlet_ref outlet;
     struct order *o = t->o;
     bool created;
     t->replayed = false;
