@@ -19,23 +19,6 @@
 
 /* ---- Helpers shared by the handler files (inventory_http.h) ---- */
 
-void inventory_http_reply_rules(struct http_response *res, const struct jspec_error *err)
-{
-    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
-}
-
-void inventory_http_reply(struct http_request *req, struct http_response *res, int status,
-                          json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 void inventory_http_path_id(struct http_request *req, char ret[UUID_STR_LEN])
 {
     const char *id = route_param(&req->params, "id");
@@ -107,7 +90,7 @@ static bool parse_body(struct http_request *req, struct http_response *res,
         return false;
     bool ok = rules(body, ret, &err) == OF_OK;
     if (!ok)
-        inventory_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     json_decref(body);
     return ok;
 }
@@ -176,7 +159,7 @@ void inventory_http_item_create(struct http_request *req, struct http_response *
     char location[32 + UUID_STR_LEN];
     snprintf(location, sizeof location, "/v1/items/%s", t.item.id);
     http_add_header(res, "Location", location);
-    inventory_http_reply(req, res, 201, inventory_json_item(&t.item));
+    http_reply_body(req, res, 201, inventory_json_item(&t.item));
 }
 
 /* ---- PATCH /v1/items/{id} ---- */
@@ -206,7 +189,7 @@ void inventory_http_item_patch(struct http_request *req, struct http_response *r
         return;
     inventory_http_path_id(req, t.id);
     if (boundary_run(req, res, "item.patch", patch_tx, &t))
-        inventory_http_reply(req, res, 200, inventory_json_item(&t.item));
+        http_reply_body(req, res, 200, inventory_json_item(&t.item));
 }
 
 /* ---- POST /v1/items/{id}/adjust ---- */
@@ -249,9 +232,8 @@ void inventory_http_item_adjust(struct http_request *req, struct http_response *
     if (!boundary_run(req, res, "item.adjust", adjust_tx, &t))
         return;
     json_t *item = inventory_json_item(&t.item), *adj = inventory_json_adjustment(&t.adj);
-    inventory_http_reply(req, res, 200,
-                         item && adj ? json_pack("{s:o, s:o}", "item", item, "adjustment", adj)
-                                     : NULL);
+    http_reply_body(req, res, 200,
+                    item && adj ? json_pack("{s:o, s:o}", "item", item, "adjustment", adj) : NULL);
     if (!item || !adj) {
         json_decref(item);
         json_decref(adj);
