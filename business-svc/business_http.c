@@ -29,23 +29,6 @@ const char *business_http_owner(const struct http_request *req)
     return req->principal.role == AUTH_ADMIN ? NULL : req->principal.sub;
 }
 
-void business_http_reply_rules(struct http_response *res, const struct jspec_error *err)
-{
-    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
-}
-
-void business_http_reply(struct http_request *req, struct http_response *res, int status,
-                         json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 struct business_event_origin business_http_origin(const struct http_request *req)
 {
     return (struct business_event_origin){req->trace.trace_id, req->request_id};
@@ -74,7 +57,7 @@ void business_http_business_create(struct http_request *req, struct http_respons
     struct jspec_error err;
     struct business b = {0};
     if (business_rules_business(body, &in, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         goto out;
     }
     snprintf(b.owner_id, sizeof b.owner_id, "%.36s", req->principal.sub);
@@ -84,7 +67,7 @@ void business_http_business_create(struct http_request *req, struct http_respons
     char location[32 + UUID_STR_LEN];
     snprintf(location, sizeof location, "/v1/businesses/%s", b.id);
     http_add_header(res, "Location", location);
-    business_http_reply(req, res, 201, business_json_business(&b));
+    http_reply_body(req, res, 201, business_json_business(&b));
 out:
     json_decref(body);
 }
@@ -136,7 +119,7 @@ void business_http_business_get(struct http_request *req, struct http_response *
     struct business_read r = {.owner = business_http_owner(req)};
     business_http_path_id(req, "id", r.id);
     if (boundary_read(req, res, "business.get", business_get_tx, &r))
-        business_http_reply(req, res, 200, business_with_outlets(&r));
+        http_reply_body(req, res, 200, business_with_outlets(&r));
     free(r.outlets);
 }
 

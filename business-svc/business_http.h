@@ -35,11 +35,6 @@ struct business_app *business_http_app(struct http_request *req);
 /* The owner the caller's lookups are scoped to: its own account id, or NULL (any owner) for an
  * admin. */
 const char *business_http_owner(const struct http_request *req);
-/* 400 (or the code's own status) with the rules' first problem. */
-void business_http_reply_rules(struct http_response *res, const struct jspec_error *err);
-/* Replies status with body (stolen); NULL (a serialiser failed) becomes a logged 500. */
-void business_http_reply(struct http_request *req, struct http_response *res, int status,
-                         json_t *body);
 /* The request as an event's origin: its trace id and request id. */
 struct business_event_origin business_http_origin(const struct http_request *req);
 /* Copies the path parameter name into ret; one too long to be a UUID becomes "" (which matches

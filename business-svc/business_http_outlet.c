@@ -53,7 +53,7 @@ void business_http_outlet_create(struct http_request *req, struct http_response 
     struct outlet_tx t = {.owner = req->principal.sub, .origin = business_http_origin(req)};
     struct jspec_error err;
     if (business_rules_outlet_create(body, &t.fields, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         goto out;
     }
     business_http_path_id(req, "id", t.id);
@@ -62,7 +62,7 @@ void business_http_outlet_create(struct http_request *req, struct http_response 
     char location[32 + UUID_STR_LEN];
     snprintf(location, sizeof location, "/v1/outlets/%s", t.outlet.id);
     http_add_header(res, "Location", location);
-    business_http_reply(req, res, 201, business_json_outlet(&t.outlet));
+    http_reply_body(req, res, 201, business_json_outlet(&t.outlet));
 out:
     json_decref(body);
 }
@@ -81,7 +81,7 @@ void business_http_outlet_get(struct http_request *req, struct http_response *re
     struct outlet_tx t = {.owner = business_http_owner(req)};
     business_http_path_id(req, "id", t.id);
     if (boundary_read(req, res, "outlet.get", outlet_get_tx, &t))
-        business_http_reply(req, res, 200, business_json_outlet(&t.outlet));
+        http_reply_body(req, res, 200, business_json_outlet(&t.outlet));
 }
 
 /* ---- PATCH /v1/outlets/{id} ---- */
@@ -109,11 +109,11 @@ void business_http_outlet_patch(struct http_request *req, struct http_response *
     struct outlet_tx t = {.owner = req->principal.sub, .origin = business_http_origin(req)};
     struct jspec_error err;
     if (business_rules_outlet_patch(body, &t.fields, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     } else {
         business_http_path_id(req, "id", t.id);
         if (boundary_run(req, res, "outlet.patch", outlet_patch_tx, &t))
-            business_http_reply(req, res, 200, business_json_outlet(&t.outlet));
+            http_reply_body(req, res, 200, business_json_outlet(&t.outlet));
     }
     json_decref(body);
 }

@@ -88,13 +88,13 @@ void business_http_queue_list(struct http_request *req, struct http_response *re
     struct jspec_error err;
     if (business_rules_queue_query(http_query(req, "status"), http_query(req, "limit"),
                                    http_query(req, "cursor"), &q, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         return;
     }
     struct queue_read r = {.owner = req->principal.sub, .q = &q};
     business_http_path_id(req, "id", r.id);
     if (boundary_read(req, res, "queue.list", queue_list_tx, &r))
-        business_http_reply(req, res, 200, queue_page(&r, q.limit));
+        http_reply_body(req, res, 200, queue_page(&r, q.limit));
     free_list(&r);
 }
 
@@ -163,7 +163,7 @@ static void decide(struct http_request *req, struct http_response *res, struct d
         log_info(
             &(struct log_fields){req->log.trace_id, req->log.request_id, t->order_id, NULL, NULL},
             "order %s by its outlet", t->input == BUSINESS_IN_APPROVE ? "approved" : "rejected");
-        business_http_reply(req, res, 200, business_json_queue_entry(&t->entry));
+        http_reply_body(req, res, 200, business_json_queue_entry(&t->entry));
     }
     business_queue_entry_clear(&t->entry);
 }
@@ -176,7 +176,7 @@ void business_http_approve(struct http_request *req, struct http_response *res)
     struct business_approve_input in;
     struct jspec_error err;
     if (business_rules_approve(body, &in, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     } else {
         struct decide_tx t = {.input = BUSINESS_IN_APPROVE, .d.prep_time_min = in.prep_time_min};
         decide(req, res, &t);
@@ -192,7 +192,7 @@ void business_http_reject(struct http_request *req, struct http_response *res)
     struct business_reject_input in;
     struct jspec_error err;
     if (business_rules_reject(body, &in, &err) != 0) {
-        business_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     } else {
         struct decide_tx t = {.input = BUSINESS_IN_REJECT, .d.note = in.reason};
         decide(req, res, &t);

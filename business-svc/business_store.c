@@ -17,22 +17,6 @@
 
 #define MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
 
-/* Copies a result cell into a fixed buffer (cut if it does not fit; the schema keeps it so). */
-static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
-}
-
-static int64_t cell_i64(const PGresult *r, int row, int col)
-{
-    return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static bool cell_bool(const PGresult *r, int row, int col)
-{
-    return PQgetvalue(r, row, col)[0] == 't';
-}
-
 /* Text parameters of numbers. */
 struct num {
     char s[32];
@@ -76,10 +60,10 @@ static int query_one(PGconn *c, const char *sql, int n, const char *const *p, ro
 static void business_from_row(const PGresult *r, int row, void *ret)
 {
     struct business *b = ret;
-    cell(r, row, 0, b->id, sizeof b->id);
-    cell(r, row, 1, b->owner_id, sizeof b->owner_id);
-    cell(r, row, 2, b->name, sizeof b->name);
-    b->created_ms = cell_i64(r, row, 3);
+    db_cell_text(r, row, 0, b->id, sizeof b->id);
+    db_cell_text(r, row, 1, b->owner_id, sizeof b->owner_id);
+    db_cell_text(r, row, 2, b->name, sizeof b->name);
+    b->created_ms = db_cell_i64(r, row, 3);
 }
 
 int business_store_business_insert(PGconn *c, struct business *b)
@@ -117,19 +101,19 @@ int business_store_business_get(PGconn *c, const char *id, const char *owner, st
 static void outlet_from_row(const PGresult *r, int row, void *ret)
 {
     struct business_outlet *o = ret;
-    cell(r, row, 0, o->id, sizeof o->id);
-    cell(r, row, 1, o->business_id, sizeof o->business_id);
-    cell(r, row, 2, o->owner_id, sizeof o->owner_id);
-    cell(r, row, 3, o->name, sizeof o->name);
-    cell(r, row, 4, o->address, sizeof o->address);
-    o->lat = strtod(PQgetvalue(r, row, 5), NULL);
-    o->lng = strtod(PQgetvalue(r, row, 6), NULL);
-    o->is_open = cell_bool(r, row, 7);
-    o->auto_approve = cell_bool(r, row, 8);
-    o->approval_sla_s = (int)cell_i64(r, row, 9);
-    o->version = cell_i64(r, row, 10);
-    o->created_ms = cell_i64(r, row, 11);
-    o->updated_ms = cell_i64(r, row, 12);
+    db_cell_text(r, row, 0, o->id, sizeof o->id);
+    db_cell_text(r, row, 1, o->business_id, sizeof o->business_id);
+    db_cell_text(r, row, 2, o->owner_id, sizeof o->owner_id);
+    db_cell_text(r, row, 3, o->name, sizeof o->name);
+    db_cell_text(r, row, 4, o->address, sizeof o->address);
+    o->lat = db_cell_f64(r, row, 5);
+    o->lng = db_cell_f64(r, row, 6);
+    o->is_open = db_cell_bool(r, row, 7);
+    o->auto_approve = db_cell_bool(r, row, 8);
+    o->approval_sla_s = (int)db_cell_i64(r, row, 9);
+    o->version = db_cell_i64(r, row, 10);
+    o->created_ms = db_cell_i64(r, row, 11);
+    o->updated_ms = db_cell_i64(r, row, 12);
 }
 
 int business_store_outlet_list(PGconn *c, const char *business_id, struct business_outlet **ret,
@@ -162,8 +146,8 @@ int business_store_outlet_list(PGconn *c, const char *business_id, struct busine
 static void times_from_row(const PGresult *r, int row, void *ret)
 {
     int64_t *t = ret;
-    t[0] = cell_i64(r, row, 0);
-    t[1] = cell_i64(r, row, 1);
+    t[0] = db_cell_i64(r, row, 0);
+    t[1] = db_cell_i64(r, row, 1);
 }
 
 int business_store_outlet_insert(PGconn *c, struct business_outlet *o)
@@ -221,7 +205,7 @@ int business_store_outlet_get(PGconn *c, const char *id, const char *owner, bool
 
 static void updated_from_row(const PGresult *r, int row, void *ret)
 {
-    *(int64_t *)ret = cell_i64(r, row, 0);
+    *(int64_t *)ret = db_cell_i64(r, row, 0);
 }
 
 int business_store_outlet_update(PGconn *c, struct business_outlet *o)
@@ -262,32 +246,32 @@ static void entry_from_row(const PGresult *r, int row, void *ret)
 {
     struct business_queue_entry *e = ret;
     memset(e, 0, sizeof *e);
-    cell(r, row, 0, e->order_id, sizeof e->order_id);
-    cell(r, row, 1, e->outlet_id, sizeof e->outlet_id);
-    cell(r, row, 2, e->customer_id, sizeof e->customer_id);
-    cell(r, row, 3, e->reservation_id, sizeof e->reservation_id);
-    cell(r, row, 4, e->trace_id, sizeof e->trace_id);
+    db_cell_text(r, row, 0, e->order_id, sizeof e->order_id);
+    db_cell_text(r, row, 1, e->outlet_id, sizeof e->outlet_id);
+    db_cell_text(r, row, 2, e->customer_id, sizeof e->customer_id);
+    db_cell_text(r, row, 3, e->reservation_id, sizeof e->reservation_id);
+    db_cell_text(r, row, 4, e->trace_id, sizeof e->trace_id);
     if (business_state_status_parse(PQgetvalue(r, row, 5), &e->status) != OF_OK)
         e->status = BUSINESS_STATUS_COUNT; /* the CHECK constraint rules it out */
     e->lines = json_loads(PQgetvalue(r, row, 6), JSON_REJECT_DUPLICATES, NULL);
     if (!e->lines)
         e->lines = json_array();
-    e->total_minor = cell_i64(r, row, 7);
-    cell(r, row, 8, e->currency, sizeof e->currency);
-    e->drop_off.lat = strtod(PQgetvalue(r, row, 9), NULL);
-    e->drop_off.lng = strtod(PQgetvalue(r, row, 10), NULL);
-    cell(r, row, 11, e->drop_off.line1, sizeof e->drop_off.line1);
-    cell(r, row, 12, e->drop_off.city, sizeof e->drop_off.city);
-    e->placed_ms = cell_i64(r, row, 13);
-    e->due_ms = cell_i64(r, row, 14);
-    e->decided_ms = cell_i64(r, row, 15);
-    e->approved = cell_bool(r, row, 16);
-    e->auto_approved = cell_bool(r, row, 17);
-    e->prep_time_min = (int)cell_i64(r, row, 18);
+    e->total_minor = db_cell_i64(r, row, 7);
+    db_cell_text(r, row, 8, e->currency, sizeof e->currency);
+    e->drop_off.lat = db_cell_f64(r, row, 9);
+    e->drop_off.lng = db_cell_f64(r, row, 10);
+    db_cell_text(r, row, 11, e->drop_off.line1, sizeof e->drop_off.line1);
+    db_cell_text(r, row, 12, e->drop_off.city, sizeof e->drop_off.city);
+    e->placed_ms = db_cell_i64(r, row, 13);
+    e->due_ms = db_cell_i64(r, row, 14);
+    e->decided_ms = db_cell_i64(r, row, 15);
+    e->approved = db_cell_bool(r, row, 16);
+    e->auto_approved = db_cell_bool(r, row, 17);
+    e->prep_time_min = (int)db_cell_i64(r, row, 18);
     if (business_state_reason_parse(PQgetvalue(r, row, 19), &e->reason) != OF_OK)
         e->reason = BUSINESS_REASON_NONE;
-    cell(r, row, 20, e->note, sizeof e->note);
-    e->cancelled_ms = cell_i64(r, row, 21);
+    db_cell_text(r, row, 20, e->note, sizeof e->note);
+    e->cancelled_ms = db_cell_i64(r, row, 21);
 }
 
 int business_store_queue_insert(PGconn *c, const struct business_queue_entry *e, bool *ret_created)
@@ -364,18 +348,12 @@ int business_store_queue_save(PGconn *c, const struct business_queue_entry *e)
                        decided && !e->approved ? business_state_reason_name(e->reason) : NULL,
                        e->note[0] ? e->note : NULL,
                        e->cancelled_ms ? cancelled.s : NULL};
-    PGresult *r;
-    int rc = db_exec(c,
-                     "UPDATE business.order_queue SET status = $2, decision = $3, "
-                     "decided_ms = $4::bigint, auto = $5::boolean, prep_time_min = $6::int, "
-                     "reject_reason = $7, note = $8, cancelled_ms = $9::bigint, "
-                     "updated_at = now() WHERE order_id = $1",
-                     9, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    rc = strcmp(PQcmdTuples(r), "1") == 0 ? OF_OK : OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
+    return db_exec_one(c,
+                       "UPDATE business.order_queue SET status = $2, decision = $3, "
+                       "decided_ms = $4::bigint, auto = $5::boolean, prep_time_min = $6::int, "
+                       "reject_reason = $7, note = $8, cancelled_ms = $9::bigint, "
+                       "updated_at = now() WHERE order_id = $1",
+                       9, p);
 }
 
 int business_store_queue_page(PGconn *c, const char *outlet_id,
@@ -411,7 +389,7 @@ int business_store_queue_page(PGconn *c, const char *outlet_id,
 
 static void count_from_row(const PGresult *r, int row, void *ret)
 {
-    *(int64_t *)ret = cell_i64(r, row, 0);
+    *(int64_t *)ret = db_cell_i64(r, row, 0);
 }
 
 int business_store_queue_pending(PGconn *c, int64_t *ret)

@@ -30,23 +30,6 @@ struct customer_app *customer_http_app(struct http_request *req)
     return ((struct daemon *)req->app)->app;
 }
 
-void customer_http_reply_rules(struct http_response *res, const struct jspec_error *err)
-{
-    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
-}
-
-void customer_http_reply(struct http_request *req, struct http_response *res, int status,
-                         json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 struct customer_event_origin customer_http_origin(const struct http_request *req)
 {
     return (struct customer_event_origin){req->trace.trace_id, req->request_id};
@@ -115,7 +98,7 @@ static void otp_issue(struct http_request *req, struct http_response *res,
         json_decref(body);
         body = NULL;
     }
-    customer_http_reply(req, res, 202, body);
+    http_reply_body(req, res, 202, body);
 out:
     explicit_bzero(code, sizeof code);
 }
@@ -129,7 +112,7 @@ void customer_http_otp_request(struct http_request *req, struct http_response *r
     struct customer_otp_request in;
     struct jspec_error err;
     if (customer_rules_otp_request(body, &in, &err) != 0) {
-        customer_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         goto out;
     }
     /* Both limits, one set of RateLimit-* headers: the one closest to exhaustion. */
@@ -211,11 +194,10 @@ static void verify_reply(struct http_request *req, struct http_response *res,
             http_reply_error(res, API_INTERNAL, "could not sign a token", NULL);
             return;
         }
-        customer_http_reply(req, res, 200,
-                            json_pack("{s:s, s:s, s:i, s:{s:s, s:s}}", "access_token", token,
-                                      "token_type", "Bearer", "expires_in", (int)app->token_ttl_s,
-                                      "account", "id", v->account.id, "role",
-                                      auth_role_name(v->role)));
+        http_reply_body(req, res, 200,
+                        json_pack("{s:s, s:s, s:i, s:{s:s, s:s}}", "access_token", token,
+                                  "token_type", "Bearer", "expires_in", (int)app->token_ttl_s,
+                                  "account", "id", v->account.id, "role", auth_role_name(v->role)));
         free(token);
         return;
     case CUSTOMER_OTP_WRONG:
@@ -249,7 +231,7 @@ void customer_http_otp_verify(struct http_request *req, struct http_response *re
     struct jspec_error err;
     uint8_t presented[CUSTOMER_OTP_HASH_LEN];
     if (customer_rules_otp_verify(body, &in, &err) != 0) {
-        customer_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         goto out;
     }
     if (!rate_limit(req, res, "verify", in.phone, &app->rate_verify))

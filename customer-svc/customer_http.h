@@ -34,11 +34,6 @@ void customer_http_feed(struct http_request *req, struct http_response *res);
 
 /* The service state (daemon.app) of the daemon serving req. */
 struct customer_app *customer_http_app(struct http_request *req);
-/* 400 (or the code's own status) with the rules' first problem. */
-void customer_http_reply_rules(struct http_response *res, const struct jspec_error *err);
-/* Replies status with body (stolen); NULL (a serialiser failed) becomes a logged 500. */
-void customer_http_reply(struct http_request *req, struct http_response *res, int status,
-                         json_t *body);
 /* The request as an event's origin: its trace id and request id. */
 struct customer_event_origin customer_http_origin(const struct http_request *req);
 /* Copies the {id} path parameter into ret; one too long to be a UUID becomes "" (which matches

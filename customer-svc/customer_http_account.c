@@ -35,7 +35,7 @@ void customer_http_me_get(struct http_request *req, struct http_response *res)
 {
     struct me_tx m = {.who = &req->principal};
     if (boundary_read(req, res, "me.get", me_tx, &m))
-        customer_http_reply(req, res, 200, customer_json_account(&m.account));
+        http_reply_body(req, res, 200, customer_json_account(&m.account));
 }
 
 void customer_http_me_patch(struct http_request *req, struct http_response *res)
@@ -47,9 +47,9 @@ void customer_http_me_patch(struct http_request *req, struct http_response *res)
     struct jspec_error err;
     struct me_tx m = {.who = &req->principal, .patch = &patch};
     if (customer_rules_profile_patch(body, &patch, &err) != 0)
-        customer_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     else if (boundary_run(req, res, "me.patch", me_tx, &m))
-        customer_http_reply(req, res, 200, customer_json_account(&m.account));
+        http_reply_body(req, res, 200, customer_json_account(&m.account));
     json_decref(body);
 }
 
@@ -113,8 +113,7 @@ static void addr_run(struct http_request *req, struct http_response *res, struct
         snprintf(location, sizeof location, "/v1/me/addresses/%s", t->addr.id);
         http_add_header(res, "Location", location);
     }
-    customer_http_reply(req, res, t->op == ADDR_CREATE ? 201 : 200,
-                        customer_json_address(&t->addr));
+    http_reply_body(req, res, t->op == ADDR_CREATE ? 201 : 200, customer_json_address(&t->addr));
 }
 
 /* POST and PUT: the body is a whole address. */
@@ -126,7 +125,7 @@ static void addr_write(struct http_request *req, struct http_response *res, enum
     struct addr_tx t = {.op = op};
     struct jspec_error err;
     if (customer_rules_address(body, &t.in, &err) != 0) {
-        customer_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     } else {
         customer_http_path_id(req, t.id);
         addr_run(req, res, &t);
@@ -174,7 +173,7 @@ void customer_http_addr_get(struct http_request *req, struct http_response *res)
     struct addr_get g = {.account_id = req->principal.sub};
     customer_http_path_id(req, g.id);
     if (boundary_read(req, res, "address.get", addr_get_tx, &g))
-        customer_http_reply(req, res, 200, customer_json_address(&g.addr));
+        http_reply_body(req, res, 200, customer_json_address(&g.addr));
 }
 
 struct addr_list {
@@ -207,5 +206,5 @@ void customer_http_addr_list(struct http_request *req, struct http_response *res
         }
     }
     free(r.list);
-    customer_http_reply(req, res, 200, items ? json_pack("{s:o}", "addresses", items) : NULL);
+    http_reply_body(req, res, 200, items ? json_pack("{s:o}", "addresses", items) : NULL);
 }

@@ -50,12 +50,12 @@ void customer_http_feed(struct http_request *req, struct http_response *res)
     if (customer_rules_feed_query(http_query(req, "address_id"), http_query(req, "radius_km"),
                                   http_query(req, "limit"), http_query(req, "cursor"), &q,
                                   &err) != 0) {
-        customer_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         return;
     }
     struct feed_read f = {.account_id = req->principal.sub, .q = &q};
     if (boundary_read(req, res, "feed.page", feed_tx, &f))
-        customer_http_reply(req, res, 200, f.body);
+        http_reply_body(req, res, 200, f.body);
     else
         json_decref(f.body);
 }

@@ -16,12 +16,6 @@
 #define ACCOUNT_COLS "id, phone, role, coalesce(name, ''), coalesce(email, '')"
 #define ADDRESS_COLS "id, label, line1, city, postcode, lat, lng"
 
-/* Copies a result cell into a fixed buffer (cut if it does not fit; the schema keeps it so). */
-static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
-}
-
 static const char *role_text(unsigned role)
 {
     const char *s = auth_role_name(role);
@@ -67,7 +61,7 @@ int customer_store_otp_lock(PGconn *c, const char *phone, unsigned role,
         rc = OF_EPERMANENT;
         goto out;
     }
-    rec.expires_at = strtoll(PQgetvalue(r, 0, 1), NULL, 10);
+    rec.expires_at = db_cell_i64(r, 0, 1);
     rec.attempts_left = atoi(PQgetvalue(r, 0, 2));
     *ret = rec;
 out:
@@ -95,11 +89,11 @@ int customer_store_otp_delete(PGconn *c, const char *phone, unsigned role)
 
 static void account_from_row(const PGresult *r, struct customer_account *ret)
 {
-    cell(r, 0, 0, ret->id, sizeof ret->id);
-    cell(r, 0, 1, ret->phone, sizeof ret->phone);
+    db_cell_text(r, 0, 0, ret->id, sizeof ret->id);
+    db_cell_text(r, 0, 1, ret->phone, sizeof ret->phone);
     ret->role = auth_role_parse(PQgetvalue(r, 0, 2));
-    cell(r, 0, 3, ret->name, sizeof ret->name);
-    cell(r, 0, 4, ret->email, sizeof ret->email);
+    db_cell_text(r, 0, 3, ret->name, sizeof ret->name);
+    db_cell_text(r, 0, 4, ret->email, sizeof ret->email);
 }
 
 /* Runs a statement expected to return at most one account row. */
@@ -164,13 +158,13 @@ int customer_store_account_patch(PGconn *c, const char *id,
 
 static void address_from_row(const PGresult *r, int row, struct customer_address *a)
 {
-    cell(r, row, 0, a->id, sizeof a->id);
-    cell(r, row, 1, a->label, sizeof a->label);
-    cell(r, row, 2, a->line1, sizeof a->line1);
-    cell(r, row, 3, a->city, sizeof a->city);
-    cell(r, row, 4, a->postcode, sizeof a->postcode);
-    a->lat = strtod(PQgetvalue(r, row, 5), NULL);
-    a->lng = strtod(PQgetvalue(r, row, 6), NULL);
+    db_cell_text(r, row, 0, a->id, sizeof a->id);
+    db_cell_text(r, row, 1, a->label, sizeof a->label);
+    db_cell_text(r, row, 2, a->line1, sizeof a->line1);
+    db_cell_text(r, row, 3, a->city, sizeof a->city);
+    db_cell_text(r, row, 4, a->postcode, sizeof a->postcode);
+    a->lat = db_cell_f64(r, row, 5);
+    a->lng = db_cell_f64(r, row, 6);
 }
 
 int customer_store_address_list(PGconn *c, const char *account_id, struct customer_address **ret,
@@ -198,18 +192,6 @@ int customer_store_address_list(PGconn *c, const char *account_id, struct custom
     return OF_OK;
 }
 
-/* Counts the rows a statement changed: OF_ENOTFOUND when none. */
-static int exec_one(PGconn *c, const char *sql, int n, const char *const *p)
-{
-    PGresult *r;
-    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    rc = strcmp(PQcmdTuples(r), "1") == 0 ? OF_OK : OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
 int customer_store_address_insert(PGconn *c, const char *account_id, struct customer_address *a)
 {
     if (!uuid_valid(account_id))
@@ -219,12 +201,12 @@ int customer_store_address_insert(PGconn *c, const char *account_id, struct cust
     snprintf(lat, sizeof lat, "%.17g", a->lat);
     snprintf(lng, sizeof lng, "%.17g", a->lng);
     const char *p[] = {id, account_id, a->label, a->line1, a->city, a->postcode, lat, lng};
-    int rc = exec_one(c,
-                      "INSERT INTO customer.addresses "
-                      "(id, account_id, label, line1, city, postcode, lat, lng) "
-                      "SELECT $1, $2, $3, $4, $5, $6, $7::float8, $8::float8 "
-                      "WHERE EXISTS (SELECT 1 FROM customer.accounts WHERE id = $2)",
-                      8, p);
+    int rc = db_exec_one(c,
+                         "INSERT INTO customer.addresses "
+                         "(id, account_id, label, line1, city, postcode, lat, lng) "
+                         "SELECT $1, $2, $3, $4, $5, $6, $7::float8, $8::float8 "
+                         "WHERE EXISTS (SELECT 1 FROM customer.accounts WHERE id = $2)",
+                         8, p);
     if (rc == OF_OK)
         memcpy(a->id, id, sizeof id);
     return rc;
@@ -239,11 +221,11 @@ int customer_store_address_update(PGconn *c, const char *account_id,
     snprintf(lat, sizeof lat, "%.17g", a->lat);
     snprintf(lng, sizeof lng, "%.17g", a->lng);
     const char *p[] = {a->id, account_id, a->label, a->line1, a->city, a->postcode, lat, lng};
-    return exec_one(c,
-                    "UPDATE customer.addresses SET label = $3, line1 = $4, city = $5, "
-                    "postcode = $6, lat = $7::float8, lng = $8::float8, updated_at = now() "
-                    "WHERE id = $1 AND account_id = $2",
-                    8, p);
+    return db_exec_one(c,
+                       "UPDATE customer.addresses SET label = $3, line1 = $4, city = $5, "
+                       "postcode = $6, lat = $7::float8, lng = $8::float8, updated_at = now() "
+                       "WHERE id = $1 AND account_id = $2",
+                       8, p);
 }
 
 /* Runs a statement on (id, account_id) expected to return at most one address row. */
@@ -333,11 +315,11 @@ int customer_store_outlet_in_box(PGconn *c, const struct geo_box *box, struct cu
     struct customer_outlet *list = n ? xcalloc(n, sizeof *list) : NULL;
     for (size_t i = 0; i < n; i++) {
         int row = (int)i;
-        cell(r, row, 0, list[i].id, sizeof list[i].id);
-        cell(r, row, 1, list[i].business_id, sizeof list[i].business_id);
-        cell(r, row, 2, list[i].name, sizeof list[i].name);
-        list[i].lat = strtod(PQgetvalue(r, row, 3), NULL);
-        list[i].lng = strtod(PQgetvalue(r, row, 4), NULL);
+        db_cell_text(r, row, 0, list[i].id, sizeof list[i].id);
+        db_cell_text(r, row, 1, list[i].business_id, sizeof list[i].business_id);
+        db_cell_text(r, row, 2, list[i].name, sizeof list[i].name);
+        list[i].lat = db_cell_f64(r, row, 3);
+        list[i].lng = db_cell_f64(r, row, 4);
         list[i].is_open = true;
     }
     PQclear(r);

@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/outlet_event.h"
 #include "common/timefmt.h"
 #include "common/uuid.h"
 
@@ -32,16 +33,6 @@
 #define INVENTORY_LIST_LIMIT_MAX     100
 
 #define INVENTORY_TTL_S_DEFAULT 900 /* OF_RESERVATION_TTL_S */
-
-/* An outlet as inventory-svc knows it from business.outlet.created/updated.v1: who owns it (the
- * business-role account whose token may manage its catalog) and whether it takes orders. */
-struct inventory_outlet {
-    char id[UUID_STR_LEN];
-    char business_id[UUID_STR_LEN];
-    char owner_id[UUID_STR_LEN]; /* "" when the events carried none: only an admin manages it */
-    bool is_open;
-    int64_t version; /* the producer's version of the outlet (>= 1), 0 when the event had none */
-};
 
 /* An item's stock (DESIGN.md section 2). on_hand counts the units in the outlet, reserved and
  * confirmed among them (held for unpaid and for placed orders); sold counts the units that left

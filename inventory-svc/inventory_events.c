@@ -8,6 +8,7 @@
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/outbox.h"
+#include "common/outlet_store.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "inventory_app.h"
@@ -55,16 +56,7 @@ static int finish(struct consumer_ctx *ctx, const struct inventory_flow *f, int 
  * version; dead-letters what the rules refuse and an occurred_at beyond the allowed skew. */
 static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
 {
-    struct inventory_outlet o;
-    char why[160];
-    const char *reason;
-    int64_t occurred_ms;
-    if (envelope_occurred_ms(ev, time_now_ms(), app_of(ctx)->event_max_skew_ms, &occurred_ms,
-                             &reason) != OF_OK)
-        return consumer_fail(ctx, "%s", reason);
-    if (inventory_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK)
-        return consumer_fail(ctx, "%s", why);
-    return inventory_store_outlet_upsert(ctx->db, &o, occurred_ms);
+    return outlet_event_handle(ctx, ev, app_of(ctx)->event_max_skew_ms);
 }
 
 /* inventory.validation.requested.v1: reserve every line or none. */

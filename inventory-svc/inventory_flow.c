@@ -128,7 +128,7 @@ static int reserve(struct inventory_flow *f, const struct inventory_decision *d)
 static int decide(struct inventory_flow *f)
 {
     const struct inventory_validation_request *req = f->req;
-    struct inventory_outlet outlet;
+    struct outlet_ref outlet;
     struct inventory_item *items = NULL;
     size_t n_items = 0;
     struct inventory_decision d = {0};

@@ -19,23 +19,6 @@
 
 /* ---- Helpers shared by the handler files (inventory_http.h) ---- */
 
-void inventory_http_reply_rules(struct http_response *res, const struct jspec_error *err)
-{
-    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
-}
-
-void inventory_http_reply(struct http_request *req, struct http_response *res, int status,
-                          json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 void inventory_http_path_id(struct http_request *req, char ret[UUID_STR_LEN])
 {
     const char *id = route_param(&req->params, "id");
@@ -45,14 +28,14 @@ void inventory_http_path_id(struct http_request *req, char ret[UUID_STR_LEN])
 /* ---- Ownership ---- */
 
 /* True if who may manage the catalog of outlet o: its owner, or an admin. */
-static bool may_manage(const struct auth_principal *who, const struct inventory_outlet *o)
+static bool may_manage(const struct auth_principal *who, const struct outlet_ref *o)
 {
     return who->role == AUTH_ADMIN || (o->owner_id[0] && strcmp(o->owner_id, who->sub) == 0);
 }
 
 /* Loads outlet id for who; OF_ENOTFOUND when there is none or who may not manage it. */
 static int owned_outlet(PGconn *c, const struct auth_principal *who, const char *id,
-                        struct inventory_outlet *ret)
+                        struct outlet_ref *ret)
 {
     int rc = inventory_store_outlet_get(c, id, ret);
     return rc == OF_OK && !may_manage(who, ret) ? OF_ENOTFOUND : rc;
@@ -63,7 +46,7 @@ static int owned_outlet(PGconn *c, const struct auth_principal *who, const char 
 static int owned_item(PGconn *c, const struct auth_principal *who, const char *id,
                       struct inventory_item *ret)
 {
-    struct inventory_outlet o;
+    struct outlet_ref o;
     int rc = inventory_store_item_get(c, id, true, ret);
     if (rc == OF_OK)
         rc = owned_outlet(c, who, ret->outlet_id, &o);
@@ -107,7 +90,7 @@ static bool parse_body(struct http_request *req, struct http_response *res,
         return false;
     bool ok = rules(body, ret, &err) == OF_OK;
     if (!ok)
-        inventory_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     json_decref(body);
     return ok;
 }
@@ -140,7 +123,7 @@ struct create_tx {
 static int create_tx(PGconn *c, void *ud, struct http_response *res)
 {
     struct create_tx *t = ud;
-    struct inventory_outlet o;
+    struct outlet_ref o;
     int rc = owned_outlet(c, t->who, t->outlet_id, &o);
     if (rc == OF_ENOTFOUND)
         return not_found(res, "no such outlet");
@@ -176,7 +159,7 @@ void inventory_http_item_create(struct http_request *req, struct http_response *
     char location[32 + UUID_STR_LEN];
     snprintf(location, sizeof location, "/v1/items/%s", t.item.id);
     http_add_header(res, "Location", location);
-    inventory_http_reply(req, res, 201, inventory_json_item(&t.item));
+    http_reply_body(req, res, 201, inventory_json_item(&t.item));
 }
 
 /* ---- PATCH /v1/items/{id} ---- */
@@ -206,7 +189,7 @@ void inventory_http_item_patch(struct http_request *req, struct http_response *r
         return;
     inventory_http_path_id(req, t.id);
     if (boundary_run(req, res, "item.patch", patch_tx, &t))
-        inventory_http_reply(req, res, 200, inventory_json_item(&t.item));
+        http_reply_body(req, res, 200, inventory_json_item(&t.item));
 }
 
 /* ---- POST /v1/items/{id}/adjust ---- */
@@ -249,9 +232,8 @@ void inventory_http_item_adjust(struct http_request *req, struct http_response *
     if (!boundary_run(req, res, "item.adjust", adjust_tx, &t))
         return;
     json_t *item = inventory_json_item(&t.item), *adj = inventory_json_adjustment(&t.adj);
-    inventory_http_reply(req, res, 200,
-                         item && adj ? json_pack("{s:o, s:o}", "item", item, "adjustment", adj)
-                                     : NULL);
+    http_reply_body(req, res, 200,
+                    item && adj ? json_pack("{s:o, s:o}", "item", item, "adjustment", adj) : NULL);
     if (!item || !adj) {
         json_decref(item);
         json_decref(adj);

@@ -25,11 +25,6 @@ void inventory_http_availability_batch(struct http_request *req, struct http_res
 
 /* ---- Shared by the handler files ---- */
 
-/* 400 (or the code's own status) with the rules' first problem. */
-void inventory_http_reply_rules(struct http_response *res, const struct jspec_error *err);
-/* Replies status with body (stolen); NULL (a serialiser failed) becomes a logged 500. */
-void inventory_http_reply(struct http_request *req, struct http_response *res, int status,
-                          json_t *body);
 /* Copies the {id} path parameter into ret; one too long to be a UUID becomes "" (which matches
  * nothing, so the answer is 404). */
 void inventory_http_path_id(struct http_request *req, char ret[UUID_STR_LEN]);

@@ -31,8 +31,8 @@ static json_t *public_items(const struct inventory_item *items, size_t n)
 struct list_read {
     char outlet_id[UUID_STR_LEN];
     struct inventory_list_query q;
-    struct inventory_outlet outlet; /* out */
-    struct inventory_item *items;   /* out, freed by the handler */
+    struct outlet_ref outlet;     /* out */
+    struct inventory_item *items; /* out, freed by the handler */
     size_t n;
     bool more;
 };
@@ -57,18 +57,18 @@ void inventory_http_item_list(struct http_request *req, struct http_response *re
     struct jspec_error err;
     if (inventory_rules_list_query(http_query(req, "limit"), http_query(req, "cursor"), &l.q,
                                    &err) != OF_OK) {
-        inventory_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         return;
     }
     inventory_http_path_id(req, l.outlet_id);
     if (boundary_read(req, res, "item.list", list_tx, &l)) {
         json_t *items = public_items(l.items, l.n);
         json_t *next = l.more && l.n ? json_string(l.items[l.n - 1].id) : json_null();
-        inventory_http_reply(req, res, 200,
-                             items ? json_pack("{s:s, s:b, s:o, s:o}", "outlet_id", l.outlet.id,
-                                               "is_open", l.outlet.is_open, "items", items,
-                                               "next_cursor", next)
-                                   : NULL);
+        http_reply_body(req, res, 200,
+                        items
+                            ? json_pack("{s:s, s:b, s:o, s:o}", "outlet_id", l.outlet.id, "is_open",
+                                        l.outlet.is_open, "items", items, "next_cursor", next)
+                            : NULL);
         if (!items)
             json_decref(next);
     }
@@ -98,7 +98,7 @@ void inventory_http_availability(struct http_request *req, struct http_response 
     struct item_read r = {0};
     inventory_http_path_id(req, r.id);
     if (boundary_read(req, res, "item.availability", item_tx, &r))
-        inventory_http_reply(req, res, 200, inventory_json_item_public(&r.item));
+        http_reply_body(req, res, 200, inventory_json_item_public(&r.item));
 }
 
 /* ---- POST /v1/items/availability ---- */
@@ -151,9 +151,9 @@ void inventory_http_availability_batch(struct http_request *req, struct http_res
     struct inventory_id_list *ids = xcalloc(1, sizeof *ids);
     struct batch_read b = {.ids = ids};
     if (inventory_rules_id_list(body, ids, &err) != OF_OK)
-        inventory_http_reply_rules(res, &err);
+        http_reply_jspec(res, &err);
     else if (boundary_read(req, res, "item.availability_batch", batch_tx, &b))
-        inventory_http_reply(req, res, 200, batch_json(&b));
+        http_reply_body(req, res, 200, batch_json(&b));
     free(b.items);
     free(ids);
     json_decref(body);

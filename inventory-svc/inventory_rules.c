@@ -293,7 +293,7 @@ static const char *order_currency(const struct inventory_line *lines, size_t n,
 }
 
 /* The reason line l fails for, or INVENTORY_OK. */
-static enum inventory_reason line_reason(const struct inventory_outlet *outlet,
+static enum inventory_reason line_reason(const struct outlet_ref *outlet,
                                          const struct inventory_line *l,
                                          const struct inventory_item *it, const char *currency)
 {
@@ -311,7 +311,7 @@ static enum inventory_reason line_reason(const struct inventory_outlet *outlet,
 }
 
 /* The order's reason from its lines' (precedence as inventory_rules.h says). */
-static enum inventory_reason order_reason(const struct inventory_outlet *outlet,
+static enum inventory_reason order_reason(const struct outlet_ref *outlet,
                                           const struct inventory_failed_line *failed, size_t n)
 {
     static const enum inventory_reason precedence[] = {
@@ -365,9 +365,8 @@ static bool lines_valid(const struct inventory_line *lines, size_t n)
     return true;
 }
 
-int inventory_rules_reserve(const struct inventory_outlet *outlet,
-                            const struct inventory_line *lines, size_t n,
-                            const struct inventory_item *items, size_t n_items,
+int inventory_rules_reserve(const struct outlet_ref *outlet, const struct inventory_line *lines,
+                            size_t n, const struct inventory_item *items, size_t n_items,
                             struct inventory_decision *ret)
 {
     struct inventory_decision d = {0};
@@ -435,41 +434,6 @@ static void event_fail(char *err, size_t len, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(err, len, fmt, ap);
     va_end(ap);
-}
-
-struct outlet_event {
-    char outlet_id[UUID_STR_LEN];
-    char business_id[UUID_STR_LEN];
-    char owner_id[UUID_STR_LEN];
-    bool is_open;
-    int64_t version;
-};
-
-#define OUTLET struct outlet_event
-static const struct jspec_field outlet_fields[] = {
-    JSPEC_UUID(OUTLET, outlet_id),
-    JSPEC_UUID(OUTLET, business_id),
-    JSPEC_UUID(OUTLET, owner_id, .presence = JSPEC_OPTIONAL, .nullable = true),
-    JSPEC_BOOLEAN(OUTLET, is_open),
-    JSPEC_INTEGER(OUTLET, version, 1, INT64_MAX, .presence = JSPEC_OPTIONAL),
-};
-static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
-
-int inventory_rules_outlet_event(const json_t *data, struct inventory_outlet *ret, char *err,
-                                 size_t errlen)
-{
-    struct jspec_error e;
-    OUTLET in = {0};
-    if (jspec_parse(data, &outlet_spec, &in, &e) < 0) {
-        jspec_reason(&e, "data", err, errlen);
-        return OF_EPERMANENT;
-    }
-    struct inventory_outlet out = {.is_open = in.is_open, .version = in.version};
-    memcpy(out.id, in.outlet_id, UUID_STR_LEN);
-    memcpy(out.business_id, in.business_id, UUID_STR_LEN);
-    memcpy(out.owner_id, in.owner_id, UUID_STR_LEN);
-    *ret = out;
-    return OF_OK;
 }
 
 struct request_data {

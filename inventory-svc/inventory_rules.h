@@ -129,9 +129,8 @@ struct inventory_decision {
  * request sees to it). Fills *ret (which the caller clears afterwards) and returns OF_OK, or
  * returns OF_EPERMANENT with *ret zeroed when n is 0 or above INVENTORY_LINES_MAX, a quantity is
  * out of range, or a total would not fit int64. */
-int inventory_rules_reserve(const struct inventory_outlet *outlet,
-                            const struct inventory_line *lines, size_t n,
-                            const struct inventory_item *items, size_t n_items,
+int inventory_rules_reserve(const struct outlet_ref *outlet, const struct inventory_line *lines,
+                            size_t n, const struct inventory_item *items, size_t n_items,
                             struct inventory_decision *ret) __attribute__((warn_unused_result));
 /* Frees the decision's arrays and zeroes it; safe on a zeroed decision. */
 void inventory_decision_clear(struct inventory_decision *d);
@@ -148,12 +147,6 @@ int64_t inventory_rules_outlet_lock_key(const char *outlet_id);
  * members). Returns 0 with *ret filled, or OF_EPERMANENT with *ret untouched and, in err (may be
  * NULL), the reason for the dead letter: "data.<field>: <why>" ("data: ..." for the whole
  * object, "data.lines[2].qty: ..." inside a line), never the value. Ids are canonical UUIDs. */
-
-/* business.outlet.created/updated.v1 {outlet_id, business_id, owner_id?, is_open, version?}:
- * owner_id (a UUID, or absent or null for producers that predate it: the outlet then has no
- * owner), version (absent for producers that predate it: 0) a JSON integer >= 1. */
-int inventory_rules_outlet_event(const json_t *data, struct inventory_outlet *ret, char *err,
-                                 size_t errlen) __attribute__((warn_unused_result));
 
 /* inventory.validation.requested.v1 {order_id, outlet_id, lines:[{item_id, qty}]}: 1 to
  * INVENTORY_LINES_MAX lines, qty a JSON integer 1 .. INVENTORY_QTY_MAX, no item twice. */

@@ -12,6 +12,7 @@
 #include "common/auth.h"
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/outlet_store.h"
 #include "common/xalloc.h"
 
 #define ITEM_COLS                                                                                  \
@@ -23,88 +24,11 @@
     "tombstone"
 #define LINE_COLS "item_id, sku, name, qty, unit_price_minor, line_total_minor"
 
-/* Copies a result cell into a fixed buffer (cut if it does not fit; the schema keeps it so). */
-static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
-}
-
-static int64_t cell_i64(const PGresult *r, int row, int col)
-{
-    return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static bool cell_bool(const PGresult *r, int row, int col)
-{
-    return PQgetvalue(r, row, col)[0] == 't';
-}
-
-/* Runs a statement that returns no rows we need. */
-static int exec(PGconn *c, const char *sql, int n, const char *const *p)
-{
-    return db_exec(c, sql, n, p, NULL, NULL, 0);
-}
-
-/* Runs a statement and counts the rows it changed into *ret_n. */
-static int exec_count(PGconn *c, const char *sql, int n, const char *const *p, size_t *ret_n)
-{
-    PGresult *r;
-    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    *ret_n = (size_t)strtoul(PQcmdTuples(r), NULL, 10);
-    PQclear(r);
-    return OF_OK;
-}
-
 /* ---- Outlets ---- */
 
-int inventory_store_outlet_upsert(PGconn *c, const struct inventory_outlet *o, int64_t occurred_ms)
+int inventory_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret)
 {
-    char ver[32], at[32];
-    snprintf(ver, sizeof ver, "%" PRId64, o->version);
-    snprintf(at, sizeof at, "%" PRId64, occurred_ms);
-    const char *p[] = {o->id,
-                       o->business_id,
-                       o->owner_id[0] ? o->owner_id : NULL,
-                       o->is_open ? "t" : "f",
-                       at,
-                       o->version > 0 ? ver : NULL};
-    return exec(c,
-                "INSERT INTO inventory.outlets AS o "
-                "(id, business_id, owner_id, is_open, occurred_ms, version, updated_at) "
-                "VALUES ($1, $2, $3::uuid, $4::boolean, $5::bigint, $6::bigint, now()) "
-                "ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, "
-                "owner_id = excluded.owner_id, is_open = excluded.is_open, "
-                "occurred_ms = excluded.occurred_ms, version = excluded.version, "
-                "updated_at = now() "
-                "WHERE CASE WHEN excluded.version IS NOT NULL "
-                "THEN o.version IS NULL OR o.version < excluded.version "
-                "ELSE o.version IS NULL AND o.occurred_ms <= excluded.occurred_ms END",
-                6, p);
-}
-
-int inventory_store_outlet_get(PGconn *c, const char *id, struct inventory_outlet *ret)
-{
-    if (!uuid_valid(id))
-        return OF_ENOTFOUND;
-    const char *p[] = {id};
-    PGresult *r;
-    int rc = db_exec(c, "SELECT " OUTLET_COLS " FROM inventory.outlets WHERE id = $1", 1, p, &r,
-                     NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
-        struct inventory_outlet o = {.is_open = cell_bool(r, 0, 3), .version = cell_i64(r, 0, 4)};
-        cell(r, 0, 0, o.id, sizeof o.id);
-        cell(r, 0, 1, o.business_id, sizeof o.business_id);
-        cell(r, 0, 2, o.owner_id, sizeof o.owner_id);
-        *ret = o;
-    } else {
-        rc = OF_ENOTFOUND;
-    }
-    PQclear(r);
-    return rc;
+    return outlet_store_get(c, "inventory", id, ret);
 }
 
 int inventory_store_outlet_lock(PGconn *c, const char *outlet_id)
@@ -112,22 +36,22 @@ int inventory_store_outlet_lock(PGconn *c, const char *outlet_id)
     char key[32];
     snprintf(key, sizeof key, "%" PRId64, inventory_rules_outlet_lock_key(outlet_id));
     const char *p[] = {key};
-    return exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", 1, p);
+    return db_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", 1, p, NULL, NULL, 0);
 }
 
 /* ---- Items ---- */
 
 static void item_from_row(const PGresult *r, int row, struct inventory_item *it)
 {
-    cell(r, row, 0, it->id, sizeof it->id);
-    cell(r, row, 1, it->outlet_id, sizeof it->outlet_id);
-    cell(r, row, 2, it->sku, sizeof it->sku);
-    cell(r, row, 3, it->name, sizeof it->name);
-    it->price_minor = cell_i64(r, row, 4);
-    cell(r, row, 5, it->currency, sizeof it->currency);
-    it->active = cell_bool(r, row, 6);
-    it->stock = (struct inventory_stock){cell_i64(r, row, 7), cell_i64(r, row, 8),
-                                         cell_i64(r, row, 9), cell_i64(r, row, 10)};
+    db_cell_text(r, row, 0, it->id, sizeof it->id);
+    db_cell_text(r, row, 1, it->outlet_id, sizeof it->outlet_id);
+    db_cell_text(r, row, 2, it->sku, sizeof it->sku);
+    db_cell_text(r, row, 3, it->name, sizeof it->name);
+    it->price_minor = db_cell_i64(r, row, 4);
+    db_cell_text(r, row, 5, it->currency, sizeof it->currency);
+    it->active = db_cell_bool(r, row, 6);
+    it->stock = (struct inventory_stock){db_cell_i64(r, row, 7), db_cell_i64(r, row, 8),
+                                         db_cell_i64(r, row, 9), db_cell_i64(r, row, 10)};
 }
 
 /* Runs a statement expected to return at most one item row. */
@@ -306,8 +230,8 @@ int inventory_store_adjustment_insert(PGconn *c, struct inventory_adjustment *a)
                      9, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
-    a->id = cell_i64(r, 0, 0);
-    cell(r, 0, 1, a->created_at, sizeof a->created_at);
+    a->id = db_cell_i64(r, 0, 0);
+    db_cell_text(r, 0, 1, a->created_at, sizeof a->created_at);
     PQclear(r);
     return OF_OK;
 }
@@ -328,14 +252,14 @@ int inventory_store_reservation_get(PGconn *c, const char *order_id,
     if (PQntuples(r) == 1) {
         struct inventory_reservation v = {.status =
                                               inventory_state_status_parse(PQgetvalue(r, 0, 3)),
-                                          .total_minor = cell_i64(r, 0, 4),
-                                          .expires_ms = cell_i64(r, 0, 6),
-                                          .tombstone = cell_bool(r, 0, 8)};
-        cell(r, 0, 0, v.id, sizeof v.id);
-        cell(r, 0, 1, v.order_id, sizeof v.order_id);
-        cell(r, 0, 2, v.outlet_id, sizeof v.outlet_id);
-        cell(r, 0, 5, v.currency, sizeof v.currency);
-        cell(r, 0, 7, v.reason, sizeof v.reason);
+                                          .total_minor = db_cell_i64(r, 0, 4),
+                                          .expires_ms = db_cell_i64(r, 0, 6),
+                                          .tombstone = db_cell_bool(r, 0, 8)};
+        db_cell_text(r, 0, 0, v.id, sizeof v.id);
+        db_cell_text(r, 0, 1, v.order_id, sizeof v.order_id);
+        db_cell_text(r, 0, 2, v.outlet_id, sizeof v.outlet_id);
+        db_cell_text(r, 0, 5, v.currency, sizeof v.currency);
+        db_cell_text(r, 0, 7, v.reason, sizeof v.reason);
         *ret = v;
     } else {
         rc = OF_ENOTFOUND;
@@ -358,11 +282,12 @@ int inventory_store_reservation_insert(PGconn *c, const struct inventory_reserva
                        r->expires_ms > 0 ? expires : NULL,
                        r->reason[0] ? r->reason : NULL,
                        r->tombstone ? "t" : "f"};
-    return exec(c,
-                "INSERT INTO inventory.reservations (id, order_id, outlet_id, status, total_minor, "
-                "currency, expires_at, reason, tombstone) VALUES ($1, $2, $3, $4, $5::bigint, $6, "
-                "to_timestamp($7::bigint / 1000.0), $8, $9::boolean)",
-                9, p);
+    return db_exec(
+        c,
+        "INSERT INTO inventory.reservations (id, order_id, outlet_id, status, total_minor, "
+        "currency, expires_at, reason, tombstone) VALUES ($1, $2, $3, $4, $5::bigint, $6, "
+        "to_timestamp($7::bigint / 1000.0), $8, $9::boolean)",
+        9, p, NULL, NULL, 0);
 }
 
 int inventory_store_reservation_update(PGconn *c, const struct inventory_reservation *r)
@@ -372,11 +297,11 @@ int inventory_store_reservation_update(PGconn *c, const struct inventory_reserva
     const char *p[] = {r->id, inventory_state_status_name(r->status),
                        r->expires_ms > 0 ? expires : NULL, r->reason[0] ? r->reason : NULL};
     size_t n = 0;
-    int rc = exec_count(c,
-                        "UPDATE inventory.reservations SET status = $2, "
-                        "expires_at = to_timestamp($3::bigint / 1000.0), reason = $4, "
-                        "updated_at = now() WHERE id = $1",
-                        4, p, &n);
+    int rc = db_exec_count(c,
+                           "UPDATE inventory.reservations SET status = $2, "
+                           "expires_at = to_timestamp($3::bigint / 1000.0), reason = $4, "
+                           "updated_at = now() WHERE id = $1",
+                           4, p, &n);
     return rc == OF_OK && n != 1 ? OF_ENOTFOUND : rc;
 }
 
@@ -401,13 +326,13 @@ int inventory_store_lines_insert(PGconn *c, const char *reservation_id,
         return OF_EPERMANENT;
     const char *p[] = {reservation_id, text};
     size_t changed = 0;
-    int rc = exec_count(c,
-                        "INSERT INTO inventory.reservation_lines (reservation_id, " LINE_COLS
-                        ", position) SELECT $1, " LINE_COLS ", ord - 1 "
-                        "FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (item_id uuid, "
-                        "sku text, name text, qty bigint, unit_price_minor bigint, "
-                        "line_total_minor bigint)) WITH ORDINALITY AS l(" LINE_COLS ", ord)",
-                        2, p, &changed);
+    int rc = db_exec_count(c,
+                           "INSERT INTO inventory.reservation_lines (reservation_id, " LINE_COLS
+                           ", position) SELECT $1, " LINE_COLS ", ord - 1 "
+                           "FROM ROWS FROM (jsonb_to_recordset($2::jsonb) AS (item_id uuid, "
+                           "sku text, name text, qty bigint, unit_price_minor bigint, "
+                           "line_total_minor bigint)) WITH ORDINALITY AS l(" LINE_COLS ", ord)",
+                           2, p, &changed);
     free(text);
     return rc == OF_OK && changed != n ? OF_EPERMANENT : rc;
 }
@@ -427,12 +352,12 @@ int inventory_store_lines_get(PGconn *c, const char *reservation_id,
     struct inventory_priced_line *list = rows ? xcalloc(rows, sizeof *list) : NULL;
     for (size_t i = 0; i < rows; i++) {
         int row = (int)i;
-        cell(r, row, 0, list[i].item_id, sizeof list[i].item_id);
-        cell(r, row, 1, list[i].sku, sizeof list[i].sku);
-        cell(r, row, 2, list[i].name, sizeof list[i].name);
-        list[i].qty = cell_i64(r, row, 3);
-        list[i].unit_price_minor = cell_i64(r, row, 4);
-        list[i].line_total_minor = cell_i64(r, row, 5);
+        db_cell_text(r, row, 0, list[i].item_id, sizeof list[i].item_id);
+        db_cell_text(r, row, 1, list[i].sku, sizeof list[i].sku);
+        db_cell_text(r, row, 2, list[i].name, sizeof list[i].name);
+        list[i].qty = db_cell_i64(r, row, 3);
+        list[i].unit_price_minor = db_cell_i64(r, row, 4);
+        list[i].line_total_minor = db_cell_i64(r, row, 5);
     }
     PQclear(r);
     *ret = list;
@@ -443,10 +368,10 @@ int inventory_store_lines_get(PGconn *c, const char *reservation_id,
 int inventory_store_stock_lock(PGconn *c, const char *reservation_id)
 {
     const char *p[] = {reservation_id};
-    return exec(c,
-                "SELECT i.id FROM inventory.items i JOIN inventory.reservation_lines l "
-                "ON l.item_id = i.id WHERE l.reservation_id = $1 ORDER BY i.id FOR UPDATE OF i",
-                1, p);
+    return db_exec(c,
+                   "SELECT i.id FROM inventory.items i JOIN inventory.reservation_lines l "
+                   "ON l.item_id = i.id WHERE l.reservation_id = $1 ORDER BY i.id FOR UPDATE OF i",
+                   1, p, NULL, NULL, 0);
 }
 
 #define MOVE(set)                                                                                  \
@@ -471,6 +396,6 @@ int inventory_store_stock_move(PGconn *c, const char *reservation_id, enum inven
         return OF_EPERMANENT;
     const char *p[] = {reservation_id};
     size_t changed = 0;
-    int rc = exec_count(c, move_sql[move], 1, p, &changed);
+    int rc = db_exec_count(c, move_sql[move], 1, p, &changed);
     return rc == OF_OK && changed != n_lines ? OF_EPERMANENT : rc;
 }

@@ -18,14 +18,9 @@
 
 /* ---- Outlets: the read model of business.outlet.* events ---- */
 
-/* Inserts or replaces outlet o, from an event that occurred at occurred_ms, when it is newer
- * than the stored state, by customer-svc's rule (customer_store_outlet_upsert): with a version
- * (>= 1) when the stored row has none or a smaller one; without one when the stored row has none
- * either and an occurred_ms not later. Otherwise changes nothing (still OF_OK). */
-int inventory_store_outlet_upsert(PGconn *c, const struct inventory_outlet *o, int64_t occurred_ms)
-    __attribute__((warn_unused_result));
-/* Loads outlet id; OF_ENOTFOUND when inventory has heard of no such outlet. */
-int inventory_store_outlet_get(PGconn *c, const char *id, struct inventory_outlet *ret)
+/* Loads outlet id (outlet_store_get on inventory.outlets, which consumers of business.outlet.*
+ * fill: outlet_event_handle); OF_ENOTFOUND when inventory has heard of no such outlet. */
+int inventory_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret)
     __attribute__((warn_unused_result));
 
 /* ---- Items ---- */

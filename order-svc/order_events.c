@@ -10,6 +10,7 @@
 #include "common/envelope.h"
 #include "common/errors.h"
 #include "common/outbox.h"
+#include "common/outlet_store.h"
 #include "common/timefmt.h"
 #include "common/xalloc.h"
 #include "order_app.h"
@@ -315,16 +316,7 @@ static int address_handle(struct consumer_ctx *ctx, const struct envelope *ev)
 
 static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
 {
-    struct order_outlet o;
-    char why[160];
-    const char *reason;
-    int64_t occurred_ms;
-    if (envelope_occurred_ms(ev, time_now_ms(), app_of(ctx)->event_max_skew_ms, &occurred_ms,
-                             &reason) != OF_OK)
-        return consumer_fail(ctx, "%s", reason);
-    if (order_rules_outlet_event(ev->data, &o, why, sizeof why) != OF_OK)
-        return consumer_fail(ctx, "%s", why);
-    return order_store_outlet_upsert(ctx->db, &o, occurred_ms);
+    return outlet_event_handle(ctx, ev, app_of(ctx)->event_max_skew_ms);
 }
 
 /* The order's outbox key (data.order_id; the correlation id when it is not a string: such data

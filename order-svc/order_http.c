@@ -31,23 +31,6 @@ static struct order_app *app_of(struct http_request *req)
     return ((struct daemon *)req->app)->app;
 }
 
-static void reply_rules(struct http_response *res, const struct jspec_error *err)
-{
-    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
-}
-
-/* Replies status with body (stolen); NULL (a serialiser failed) becomes a logged 500. */
-static void reply(struct http_request *req, struct http_response *res, int status, json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 static void path_id(struct http_request *req, char ret[UUID_STR_LEN])
 {
     const char *id = route_param(&req->params, "id");
@@ -70,7 +53,7 @@ static void reply_accepted(struct http_request *req, struct http_response *res,
     char location[16 + UUID_STR_LEN];
     snprintf(location, sizeof location, "/v1/orders/%s", order_id);
     http_add_header(res, "Location", location);
-    reply(req, res, 202, order_json_accepted(order_id));
+    http_reply_body(req, res, 202, order_json_accepted(order_id));
 }
 
 struct create_tx {
@@ -107,7 +90,7 @@ static int create_tx(PGconn *c, void *ud, struct http_response *res)
 {
     struct create_tx *t = ud;
     struct order_address a;
-    struct order_outlet outlet;
+    struct outlet_ref outlet;
     struct order *o = t->o;
     bool created;
     t->replayed = false;
@@ -225,7 +208,7 @@ static void create(struct http_request *req, struct http_response *res, json_t *
     struct order_request *in = xcalloc(1, sizeof *in);
     struct order *o = NULL;
     if (order_rules_request(body, in, &err) != 0) {
-        reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         goto out;
     }
     snprintf(rkey, sizeof rkey, "order:customer:%s", req->principal.sub);
@@ -259,7 +242,7 @@ static void order_create(struct http_request *req, struct http_response *res)
     struct jspec_error err;
     json_t *body;
     if (order_rules_idempotency_key(key, &err) != 0) {
-        reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         return;
     }
     if (http_json_body(req, res, &body) != 0)
@@ -309,7 +292,7 @@ static void order_get(struct http_request *req, struct http_response *res)
     struct get_read r = {.req = req, .o = xcalloc(1, sizeof *r.o)};
     path_id(req, r.id);
     if (boundary_read(req, res, "order.get", get_tx, &r))
-        reply(req, res, 200, order_json_order(r.o, r.timeline, r.n));
+        http_reply_body(req, res, 200, order_json_order(r.o, r.timeline, r.n));
     free(r.timeline);
     free(r.o);
 }
@@ -364,13 +347,13 @@ static void order_list(struct http_request *req, struct http_response *res)
     struct jspec_error err;
     if (order_rules_query(http_query(req, "status"), http_query(req, "limit"),
                           http_query(req, "cursor"), &q, &err) != 0) {
-        reply_rules(res, &err);
+        http_reply_jspec(res, &err);
         return;
     }
     struct list_read r = {.customer = req->principal.role == AUTH_ADMIN ? NULL : req->principal.sub,
                           .q = &q};
     if (boundary_read(req, res, "order.list", list_tx, &r))
-        reply(req, res, 200, page_json(&r));
+        http_reply_body(req, res, 200, page_json(&r));
     free(r.list);
 }
 
@@ -417,7 +400,7 @@ static void order_cancel(struct http_request *req, struct http_response *res)
         req->log.order_id = t.o->id;
         log_info(&req->log, "order cancelled by its customer");
         req->log.order_id = NULL;
-        reply(req, res, 200, order_json_order(t.o, NULL, 0));
+        http_reply_body(req, res, 200, order_json_order(t.o, NULL, 0));
     }
     free(t.o);
 }

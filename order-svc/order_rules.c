@@ -250,29 +250,6 @@ int order_rules_address_event(const json_t *data, struct order_address *ret, cha
     return rc;
 }
 
-#define OUTLET struct order_outlet
-static const struct jspec_field outlet_fields[] = {
-    {.name = "outlet_id",
-     .type = JSPEC_T_UUID,
-     .offset = offsetof(OUTLET, id),
-     .size = sizeof(((OUTLET *)0)->id)},
-    JSPEC_UUID(OUTLET, business_id),
-    JSPEC_UUID(OUTLET, owner_id, .presence = JSPEC_OPTIONAL, .nullable = true),
-    JSPEC_BOOLEAN(OUTLET, is_open),
-    JSPEC_INTEGER(OUTLET, version, 1, INT64_MAX, .presence = JSPEC_OPTIONAL),
-};
-static const struct jspec outlet_spec = JSPEC_SPEC(OUTLET, outlet_fields, JSPEC_LENIENT);
-
-int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err, size_t errlen)
-{
-    struct jspec_error e;
-    OUTLET out = {0};
-    if (jspec_parse(data, &outlet_spec, &out, &e) != 0)
-        return event_fail("data", &e, err, errlen);
-    *ret = out;
-    return OF_OK;
-}
-
 static int currency_check(const json_t *v, const struct jspec_field *f, void *dst,
                           struct jspec_error *err)
 {

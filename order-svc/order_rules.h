@@ -14,6 +14,7 @@
 
 #include "common/cursor.h"
 #include "common/jspec.h"
+#include "common/outlet_event.h"
 #include "order.h"
 
 /* POST /v1/orders: {outlet_id, address_id, items: [{item_id, qty}], payment: {method, token}}. */
@@ -66,17 +67,6 @@ struct order_address {
 };
 int order_rules_address_event(const json_t *data, struct order_address *ret, char *err,
                               size_t errlen) __attribute__((warn_unused_result));
-
-/* business.outlet.created/updated.v1: the members order-svc keeps (owner_id "" when none). */
-struct order_outlet {
-    char id[UUID_STR_LEN];
-    char business_id[UUID_STR_LEN];
-    char owner_id[UUID_STR_LEN];
-    bool is_open;
-    int64_t version; /* 0: none sent */
-};
-int order_rules_outlet_event(const json_t *data, struct order_outlet *ret, char *err, size_t errlen)
-    __attribute__((warn_unused_result));
 
 /* The data of an event about one order, as far as order-svc reads it. Every such event has
  * order_id; the rest depends on the type:

@@ -10,6 +10,7 @@
 
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/outlet_store.h"
 #include "common/jsonout.h"
 #include "common/xalloc.h"
 
@@ -26,31 +27,6 @@
 #define LINE_COLS                                                                                  \
     "item_id, qty, sku IS NOT NULL, coalesce(sku, ''), coalesce(name, ''), "                       \
     "coalesce(unit_price_minor, 0), coalesce(line_total_minor, 0)"
-
-static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
-}
-
-static int64_t cell_i64(const PGresult *r, int row, int col)
-{
-    return strtoll(PQgetvalue(r, row, col), NULL, 10);
-}
-
-static bool cell_bool(const PGresult *r, int row, int col)
-{
-    return PQgetvalue(r, row, col)[0] == 't';
-}
-
-static double cell_f64(const PGresult *r, int row, int col)
-{
-    return strtod(PQgetvalue(r, row, col), NULL);
-}
-
-static int exec(PGconn *c, const char *sql, int n, const char *const *p)
-{
-    return db_exec(c, sql, n, p, NULL, NULL, 0);
-}
 
 /* A real in its shortest round-trip form ("" when it cannot be written: the statement then
  * fails on the cast, which is an internal error). */
@@ -69,14 +45,14 @@ int order_store_address_upsert(PGconn *c, const struct order_address *a)
     real_text(a->at.lng, lng);
     const char *p[] = {a->id, a->account_id, a->at.line1,           a->at.city,
                        lat,   lng,           a->deleted ? "t" : "f"};
-    return exec(
+    return db_exec(
         c,
         "INSERT INTO orders.addresses AS a (id, account_id, line1, city, lat, lng, deleted) "
         "VALUES ($1, $2, $3, $4, $5::float8, $6::float8, $7::boolean) "
         "ON CONFLICT (id) DO UPDATE SET line1 = excluded.line1, city = excluded.city, "
         "lat = excluded.lat, lng = excluded.lng, deleted = a.deleted OR excluded.deleted, "
         "updated_at = now() WHERE a.account_id = excluded.account_id",
-        7, p);
+        7, p, NULL, NULL, 0);
 }
 
 int order_store_address_get(PGconn *c, const char *id, const char *account_id,
@@ -93,12 +69,12 @@ int order_store_address_get(PGconn *c, const char *id, const char *account_id,
     if (rc != OF_OK)
         return rc;
     if (PQntuples(r) == 1) {
-        cell(r, 0, 0, ret->id, sizeof ret->id);
-        cell(r, 0, 1, ret->account_id, sizeof ret->account_id);
-        cell(r, 0, 2, ret->at.line1, sizeof ret->at.line1);
-        cell(r, 0, 3, ret->at.city, sizeof ret->at.city);
-        ret->at.lat = cell_f64(r, 0, 4);
-        ret->at.lng = cell_f64(r, 0, 5);
+        db_cell_text(r, 0, 0, ret->id, sizeof ret->id);
+        db_cell_text(r, 0, 1, ret->account_id, sizeof ret->account_id);
+        db_cell_text(r, 0, 2, ret->at.line1, sizeof ret->at.line1);
+        db_cell_text(r, 0, 3, ret->at.city, sizeof ret->at.city);
+        ret->at.lat = db_cell_f64(r, 0, 4);
+        ret->at.lng = db_cell_f64(r, 0, 5);
         ret->deleted = false;
     } else {
         rc = OF_ENOTFOUND;
@@ -107,54 +83,9 @@ int order_store_address_get(PGconn *c, const char *id, const char *account_id,
     return rc;
 }
 
-int order_store_outlet_upsert(PGconn *c, const struct order_outlet *o, int64_t occurred_ms)
+int order_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret)
 {
-    char ver[32], at[32];
-    snprintf(ver, sizeof ver, "%" PRId64, o->version);
-    snprintf(at, sizeof at, "%" PRId64, occurred_ms);
-    const char *p[] = {o->id,
-                       o->business_id,
-                       o->owner_id[0] ? o->owner_id : NULL,
-                       o->is_open ? "t" : "f",
-                       at,
-                       o->version > 0 ? ver : NULL};
-    return exec(c,
-                "INSERT INTO orders.outlets AS o "
-                "(id, business_id, owner_id, is_open, occurred_ms, version, updated_at) "
-                "VALUES ($1, $2, $3::uuid, $4::boolean, $5::bigint, $6::bigint, now()) "
-                "ON CONFLICT (id) DO UPDATE SET business_id = excluded.business_id, "
-                "owner_id = excluded.owner_id, is_open = excluded.is_open, "
-                "occurred_ms = excluded.occurred_ms, version = excluded.version, "
-                "updated_at = now() "
-                "WHERE CASE WHEN excluded.version IS NOT NULL "
-                "THEN o.version IS NULL OR o.version < excluded.version "
-                "ELSE o.version IS NULL AND o.occurred_ms <= excluded.occurred_ms END",
-                6, p);
-}
-
-int order_store_outlet_get(PGconn *c, const char *id, struct order_outlet *ret)
-{
-    if (!uuid_valid(id))
-        return OF_ENOTFOUND;
-    const char *p[] = {id};
-    PGresult *r;
-    int rc = db_exec(c,
-                     "SELECT id, business_id, coalesce(owner_id::text, ''), is_open, "
-                     "coalesce(version, 0) FROM orders.outlets WHERE id = $1",
-                     1, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1) {
-        struct order_outlet o = {.is_open = cell_bool(r, 0, 3), .version = cell_i64(r, 0, 4)};
-        cell(r, 0, 0, o.id, sizeof o.id);
-        cell(r, 0, 1, o.business_id, sizeof o.business_id);
-        cell(r, 0, 2, o.owner_id, sizeof o.owner_id);
-        *ret = o;
-    } else {
-        rc = OF_ENOTFOUND;
-    }
-    PQclear(r);
-    return rc;
+    return outlet_store_get(c, "orders", id, ret);
 }
 
 /* ---- Orders ---- */
@@ -176,10 +107,10 @@ static int lines_insert(PGconn *c, const struct order *o)
         snprintf(no, sizeof no, "%zu", i);
         snprintf(qty, sizeof qty, "%d", o->lines[i].qty);
         const char *p[] = {o->id, no, o->lines[i].item_id, qty};
-        int rc = exec(c,
-                      "INSERT INTO orders.order_lines (order_id, line_no, item_id, qty) "
-                      "VALUES ($1, $2::smallint, $3, $4::integer)",
-                      4, p);
+        int rc = db_exec(c,
+                         "INSERT INTO orders.order_lines (order_id, line_no, item_id, qty) "
+                         "VALUES ($1, $2::smallint, $3, $4::integer)",
+                         4, p, NULL, NULL, 0);
         if (rc != OF_OK)
             return rc;
     }
@@ -218,7 +149,7 @@ int order_store_insert(PGconn *c, struct order *o, bool *ret_created)
         return rc;
     *ret_created = PQntuples(r) == 1;
     if (*ret_created)
-        o->created_ms = o->updated_ms = cell_i64(r, 0, 0);
+        o->created_ms = o->updated_ms = db_cell_i64(r, 0, 0);
     PQclear(r);
     return *ret_created ? lines_insert(c, o) : OF_OK;
 }
@@ -235,8 +166,8 @@ int order_store_find_key(PGconn *c, const char *customer_id, const char *key,
     if (rc != OF_OK)
         return rc;
     if (PQntuples(r) == 1) {
-        cell(r, 0, 0, ret_id, UUID_STR_LEN);
-        cell(r, 0, 1, ret_fingerprint, IDEM_FP_LEN);
+        db_cell_text(r, 0, 0, ret_id, UUID_STR_LEN);
+        db_cell_text(r, 0, 1, ret_fingerprint, IDEM_FP_LEN);
     } else {
         rc = OF_ENOTFOUND;
     }
@@ -246,33 +177,33 @@ int order_store_find_key(PGconn *c, const char *customer_id, const char *key,
 
 static int order_from_row(const PGresult *r, struct order *o)
 {
-    cell(r, 0, 0, o->id, sizeof o->id);
-    cell(r, 0, 1, o->customer_id, sizeof o->customer_id);
-    cell(r, 0, 2, o->outlet_id, sizeof o->outlet_id);
-    cell(r, 0, 3, o->owner_id, sizeof o->owner_id);
-    cell(r, 0, 4, o->idempotency_key, sizeof o->idempotency_key);
-    cell(r, 0, 5, o->fingerprint, sizeof o->fingerprint);
+    db_cell_text(r, 0, 0, o->id, sizeof o->id);
+    db_cell_text(r, 0, 1, o->customer_id, sizeof o->customer_id);
+    db_cell_text(r, 0, 2, o->outlet_id, sizeof o->outlet_id);
+    db_cell_text(r, 0, 3, o->owner_id, sizeof o->owner_id);
+    db_cell_text(r, 0, 4, o->idempotency_key, sizeof o->idempotency_key);
+    db_cell_text(r, 0, 5, o->fingerprint, sizeof o->fingerprint);
     if (order_state_from_name(PQgetvalue(r, 0, 6), &o->state) != OF_OK ||
         order_method_from_name(PQgetvalue(r, 0, 7), &o->method) != OF_OK)
         return OF_EPERMANENT;
-    cell(r, 0, 8, o->token, sizeof o->token);
-    cell(r, 0, 9, o->payment_id, sizeof o->payment_id);
-    cell(r, 0, 10, o->reservation_id, sizeof o->reservation_id);
-    o->has_total = cell_bool(r, 0, 11);
-    o->total_minor = cell_i64(r, 0, 12);
-    cell(r, 0, 13, o->currency, sizeof o->currency);
-    cell(r, 0, 14, o->reason, sizeof o->reason);
-    cell(r, 0, 15, o->stage, sizeof o->stage);
-    o->drop_off.lat = cell_f64(r, 0, 16);
-    o->drop_off.lng = cell_f64(r, 0, 17);
-    cell(r, 0, 18, o->drop_off.line1, sizeof o->drop_off.line1);
-    cell(r, 0, 19, o->drop_off.city, sizeof o->drop_off.city);
-    cell(r, 0, 20, o->trace_id, sizeof o->trace_id);
-    o->created_ms = cell_i64(r, 0, 21);
-    o->updated_ms = cell_i64(r, 0, 22);
-    o->awaiting_ms = cell_i64(r, 0, 23);
-    o->placed_ms = cell_i64(r, 0, 24);
-    o->approved_ms = cell_i64(r, 0, 25);
+    db_cell_text(r, 0, 8, o->token, sizeof o->token);
+    db_cell_text(r, 0, 9, o->payment_id, sizeof o->payment_id);
+    db_cell_text(r, 0, 10, o->reservation_id, sizeof o->reservation_id);
+    o->has_total = db_cell_bool(r, 0, 11);
+    o->total_minor = db_cell_i64(r, 0, 12);
+    db_cell_text(r, 0, 13, o->currency, sizeof o->currency);
+    db_cell_text(r, 0, 14, o->reason, sizeof o->reason);
+    db_cell_text(r, 0, 15, o->stage, sizeof o->stage);
+    o->drop_off.lat = db_cell_f64(r, 0, 16);
+    o->drop_off.lng = db_cell_f64(r, 0, 17);
+    db_cell_text(r, 0, 18, o->drop_off.line1, sizeof o->drop_off.line1);
+    db_cell_text(r, 0, 19, o->drop_off.city, sizeof o->drop_off.city);
+    db_cell_text(r, 0, 20, o->trace_id, sizeof o->trace_id);
+    o->created_ms = db_cell_i64(r, 0, 21);
+    o->updated_ms = db_cell_i64(r, 0, 22);
+    o->awaiting_ms = db_cell_i64(r, 0, 23);
+    o->placed_ms = db_cell_i64(r, 0, 24);
+    o->approved_ms = db_cell_i64(r, 0, 25);
     return OF_OK;
 }
 
@@ -290,13 +221,13 @@ static int lines_get(PGconn *c, struct order *o)
     o->n_lines = 0;
     for (int i = 0; i < n && i < ORDER_LINES_MAX; i++) {
         struct order_line *l = &o->lines[i];
-        cell(r, i, 0, l->item_id, sizeof l->item_id);
-        l->qty = (int)cell_i64(r, i, 1);
-        l->priced = cell_bool(r, i, 2);
-        cell(r, i, 3, l->sku, sizeof l->sku);
-        cell(r, i, 4, l->name, sizeof l->name);
-        l->unit_price_minor = cell_i64(r, i, 5);
-        l->line_total_minor = cell_i64(r, i, 6);
+        db_cell_text(r, i, 0, l->item_id, sizeof l->item_id);
+        l->qty = (int)db_cell_i64(r, i, 1);
+        l->priced = db_cell_bool(r, i, 2);
+        db_cell_text(r, i, 3, l->sku, sizeof l->sku);
+        db_cell_text(r, i, 4, l->name, sizeof l->name);
+        l->unit_price_minor = db_cell_i64(r, i, 5);
+        l->line_total_minor = db_cell_i64(r, i, 6);
         o->n_lines++;
     }
     PQclear(r);
@@ -352,7 +283,7 @@ int order_store_save(PGconn *c, const struct order *o)
                        ms_param(o->approved_ms, approved)};
     if (!p[1] || !p[9])
         return OF_EPERMANENT;
-    return exec(
+    return db_exec(
         c,
         "UPDATE orders.orders SET status = $2, payment_token = $3, payment_id = $4::uuid, "
         "reservation_id = $5::uuid, total_minor = $6::bigint, currency = $7, reason = $8, "
@@ -361,7 +292,7 @@ int order_store_save(PGconn *c, const struct order *o)
         "placed_at = (timestamptz 'epoch' + $12::bigint * interval '1 millisecond'), "
         "approved_at = (timestamptz 'epoch' + $13::bigint * interval '1 millisecond') WHERE id = "
         "$1",
-        13, p);
+        13, p, NULL, NULL, 0);
 }
 
 int order_store_lines_save(PGconn *c, const struct order *o)
@@ -374,11 +305,11 @@ int order_store_lines_save(PGconn *c, const struct order *o)
         snprintf(unit, sizeof unit, "%" PRId64, l->unit_price_minor);
         snprintf(total, sizeof total, "%" PRId64, l->line_total_minor);
         const char *p[] = {o->id, l->item_id, l->sku, l->name, unit, total};
-        int rc = exec(c,
-                      "UPDATE orders.order_lines SET sku = $3, name = $4, "
-                      "unit_price_minor = $5::bigint, line_total_minor = $6::bigint "
-                      "WHERE order_id = $1 AND item_id = $2",
-                      6, p);
+        int rc = db_exec(c,
+                         "UPDATE orders.order_lines SET sku = $3, name = $4, "
+                         "unit_price_minor = $5::bigint, line_total_minor = $6::bigint "
+                         "WHERE order_id = $1 AND item_id = $2",
+                         6, p, NULL, NULL, 0);
         if (rc != OF_OK)
             return rc;
     }
@@ -390,10 +321,10 @@ int order_store_timeline_add(PGconn *c, const char *order_id, const struct order
     const char *p[] = {
         order_id, e->event,       e->event_id[0] ? e->event_id : NULL, e->from[0] ? e->from : NULL,
         e->to,    e->disposition, e->reason[0] ? e->reason : NULL};
-    return exec(c,
-                "INSERT INTO orders.timeline (order_id, event, event_id, from_state, to_state, "
-                "disposition, reason) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7)",
-                7, p);
+    return db_exec(c,
+                   "INSERT INTO orders.timeline (order_id, event, event_id, from_state, to_state, "
+                   "disposition, reason) VALUES ($1, $2, $3::uuid, $4, $5, $6, $7)",
+                   7, p, NULL, NULL, 0);
 }
 
 int order_store_timeline_list(PGconn *c, const char *order_id, struct order_timeline_entry **ret,
@@ -415,13 +346,13 @@ int order_store_timeline_list(PGconn *c, const char *order_id, struct order_time
     int n = PQntuples(r);
     struct order_timeline_entry *list = xcalloc(n > 0 ? (size_t)n : 1, sizeof *list);
     for (int i = 0; i < n; i++) {
-        cell(r, i, 0, list[i].event, sizeof list[i].event);
-        cell(r, i, 1, list[i].event_id, sizeof list[i].event_id);
-        cell(r, i, 2, list[i].from, sizeof list[i].from);
-        cell(r, i, 3, list[i].to, sizeof list[i].to);
-        cell(r, i, 4, list[i].disposition, sizeof list[i].disposition);
-        cell(r, i, 5, list[i].reason, sizeof list[i].reason);
-        list[i].at_ms = cell_i64(r, i, 6);
+        db_cell_text(r, i, 0, list[i].event, sizeof list[i].event);
+        db_cell_text(r, i, 1, list[i].event_id, sizeof list[i].event_id);
+        db_cell_text(r, i, 2, list[i].from, sizeof list[i].from);
+        db_cell_text(r, i, 3, list[i].to, sizeof list[i].to);
+        db_cell_text(r, i, 4, list[i].disposition, sizeof list[i].disposition);
+        db_cell_text(r, i, 5, list[i].reason, sizeof list[i].reason);
+        list[i].at_ms = db_cell_i64(r, i, 6);
     }
     PQclear(r);
     *ret = list;
@@ -454,16 +385,16 @@ int order_store_page(PGconn *c, const char *customer_id, const struct order_quer
     int n = PQntuples(r);
     struct order_summary *list = xcalloc(n > 0 ? (size_t)n : 1, sizeof *list);
     for (int i = 0; i < n; i++) {
-        cell(r, i, 0, list[i].id, sizeof list[i].id);
-        cell(r, i, 1, list[i].customer_id, sizeof list[i].customer_id);
-        cell(r, i, 2, list[i].outlet_id, sizeof list[i].outlet_id);
+        db_cell_text(r, i, 0, list[i].id, sizeof list[i].id);
+        db_cell_text(r, i, 1, list[i].customer_id, sizeof list[i].customer_id);
+        db_cell_text(r, i, 2, list[i].outlet_id, sizeof list[i].outlet_id);
         if (order_state_from_name(PQgetvalue(r, i, 3), &list[i].state) != OF_OK)
             rc = OF_EPERMANENT;
-        list[i].has_total = cell_bool(r, i, 4);
-        list[i].total_minor = cell_i64(r, i, 5);
-        cell(r, i, 6, list[i].currency, sizeof list[i].currency);
-        list[i].created_ms = cell_i64(r, i, 7);
-        list[i].updated_ms = cell_i64(r, i, 8);
+        list[i].has_total = db_cell_bool(r, i, 4);
+        list[i].total_minor = db_cell_i64(r, i, 5);
+        db_cell_text(r, i, 6, list[i].currency, sizeof list[i].currency);
+        list[i].created_ms = db_cell_i64(r, i, 7);
+        list[i].updated_ms = db_cell_i64(r, i, 8);
     }
     PQclear(r);
     if (rc != OF_OK) {
@@ -487,7 +418,7 @@ int order_store_state_counts(PGconn *c, int64_t ret[ORDER_STATE_COUNT])
     for (int i = 0; i < PQntuples(r); i++) {
         enum order_state s;
         if (order_state_from_name(PQgetvalue(r, i, 0), &s) == OF_OK)
-            ret[s] = cell_i64(r, i, 1);
+            ret[s] = db_cell_i64(r, i, 1);
     }
     PQclear(r);
     return OF_OK;

@@ -25,11 +25,9 @@ int order_store_address_upsert(PGconn *c, const struct order_address *a)
 /* The address id of account_id, not deleted; OF_ENOTFOUND otherwise (another account's too). */
 int order_store_address_get(PGconn *c, const char *id, const char *account_id,
                             struct order_address *ret) __attribute__((warn_unused_result));
-/* Inserts or updates the outlet unless the stored one is newer (by version, else occurred_ms). */
-int order_store_outlet_upsert(PGconn *c, const struct order_outlet *o, int64_t occurred_ms)
-    __attribute__((warn_unused_result));
-/* The outlet id; OF_ENOTFOUND when order-svc has not heard of it. */
-int order_store_outlet_get(PGconn *c, const char *id, struct order_outlet *ret)
+/* The outlet id (outlet_store_get on orders.outlets, filled by outlet_event_handle); OF_ENOTFOUND
+ * when order-svc has not heard of it. */
+int order_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret)
     __attribute__((warn_unused_result));
 
 /* ---- Orders ---- */

@@ -22,17 +22,6 @@ struct payment_read {
     bool found;                  /* out: found and visible to who */
 };
 
-static void reply(struct http_request *req, struct http_response *res, int status, json_t *body)
-{
-    if (!body) {
-        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
-                  req->pattern);
-        http_reply_error(res, API_INTERNAL, NULL, NULL);
-        return;
-    }
-    http_reply_json(res, status, body);
-}
-
 /* ---- GET /v1/payments/{id} ---- */
 
 static int get_tx(PGconn *c, void *ud, struct http_response *res)
@@ -54,7 +43,7 @@ static void payment_get(struct http_request *req, struct http_response *res)
     const char *id = route_param(&req->params, "id");
     snprintf(r.id, sizeof r.id, "%s", id && strlen(id) < UUID_STR_LEN ? id : "");
     if (boundary_read(req, res, "payment.get", get_tx, &r))
-        reply(req, res, 200, payment_json_payment(&r.p));
+        http_reply_body(req, res, 200, payment_json_payment(&r.p));
 }
 
 /* ---- GET /v1/payments?order_id= ---- */
@@ -85,7 +74,7 @@ static void payment_list(struct http_request *req, struct http_response *res)
         json_decref(items);
         items = NULL;
     }
-    reply(req, res, 200, items ? json_pack("{s:o}", "payments", items) : NULL);
+    http_reply_body(req, res, 200, items ? json_pack("{s:o}", "payments", items) : NULL);
 }
 
 const struct http_route payment_routes[] = {

@@ -68,8 +68,8 @@ static int charge_attempt(PGconn *c, const struct payment_charge *req, unsigned 
     if (rc != OF_OK)
         return rc;
     *ret_attempt = (unsigned)strtoul(PQgetvalue(r, 0, 0), NULL, 10);
-    snprintf(ret_outcome, olen, "%s", PQgetvalue(r, 0, 1));
-    snprintf(ret_ref, PAYMENT_REF_MAX + 1, "%s", PQgetvalue(r, 0, 2));
+    db_cell_text(r, 0, 1, ret_outcome, olen);
+    db_cell_text(r, 0, 2, ret_ref, PAYMENT_REF_MAX + 1);
     PQclear(r);
     return OF_OK;
 }
@@ -95,8 +95,8 @@ static int charge_decide(PGconn *c, const char *key, const char *outcome, const 
         PQclear(r);
         return OF_EPERMANENT;
     }
-    snprintf(ret_outcome, olen, "%s", PQgetvalue(r, 0, 0));
-    snprintf(ret_ref, PAYMENT_REF_MAX + 1, "%s", PQgetvalue(r, 0, 1));
+    db_cell_text(r, 0, 0, ret_outcome, olen);
+    db_cell_text(r, 0, 1, ret_ref, PAYMENT_REF_MAX + 1);
     PQclear(r);
     return OF_OK;
 }
@@ -175,7 +175,7 @@ static int mock_refund(void *cls, const struct payment_refund *req,
     if (rc != OF_OK)
         return rc;
     if (PQntuples(r) == 1) {
-        snprintf(ret->provider_ref, sizeof ret->provider_ref, "%s", PQgetvalue(r, 0, 0));
+        db_cell_text(r, 0, 0, ret->provider_ref, sizeof ret->provider_ref);
         rc = OF_OK;
     } else {
         rc = OF_EPERMANENT; /* no such captured charge at the provider */

@@ -15,29 +15,24 @@
     "coalesce(failure_reason, ''), coalesce(provider_ref, ''), coalesce(refund_ref, ''), " TS(     \
         "created_at") ", " TS("updated_at") ", coalesce(" TS("refunded_at") ", '')"
 
-static void cell(const PGresult *r, int row, int col, char *dst, size_t len)
-{
-    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
-}
-
 /* Fills *p from row 0 of r (PAYMENT_COLS); OF_EPERMANENT for a value the enums do not know
  * (the schema's CHECKs make that impossible). */
 static int payment_from_row(const PGresult *r, struct payment *p)
 {
-    struct payment out = {.amount_minor = strtoll(PQgetvalue(r, 0, 3), NULL, 10)};
-    cell(r, 0, 0, out.id, sizeof out.id);
-    cell(r, 0, 1, out.order_id, sizeof out.order_id);
-    cell(r, 0, 2, out.customer_id, sizeof out.customer_id);
-    cell(r, 0, 4, out.currency, sizeof out.currency);
+    struct payment out = {.amount_minor = db_cell_i64(r, 0, 3)};
+    db_cell_text(r, 0, 0, out.id, sizeof out.id);
+    db_cell_text(r, 0, 1, out.order_id, sizeof out.order_id);
+    db_cell_text(r, 0, 2, out.customer_id, sizeof out.customer_id);
+    db_cell_text(r, 0, 4, out.currency, sizeof out.currency);
     if (payment_rules_method_parse(PQgetvalue(r, 0, 5), &out.method) != OF_OK ||
         payment_rules_status_parse(PQgetvalue(r, 0, 6), &out.status) != OF_OK ||
         payment_rules_reason_parse(PQgetvalue(r, 0, 7), &out.failure_reason) != OF_OK)
         return OF_EPERMANENT;
-    cell(r, 0, 8, out.provider_ref, sizeof out.provider_ref);
-    cell(r, 0, 9, out.refund_ref, sizeof out.refund_ref);
-    cell(r, 0, 10, out.created_at, sizeof out.created_at);
-    cell(r, 0, 11, out.updated_at, sizeof out.updated_at);
-    cell(r, 0, 12, out.refunded_at, sizeof out.refunded_at);
+    db_cell_text(r, 0, 8, out.provider_ref, sizeof out.provider_ref);
+    db_cell_text(r, 0, 9, out.refund_ref, sizeof out.refund_ref);
+    db_cell_text(r, 0, 10, out.created_at, sizeof out.created_at);
+    db_cell_text(r, 0, 11, out.updated_at, sizeof out.updated_at);
+    db_cell_text(r, 0, 12, out.refunded_at, sizeof out.refunded_at);
     *p = out;
     return OF_OK;
 }

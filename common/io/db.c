@@ -86,6 +86,26 @@ void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
         snprintf(err, errlen, "%.*s", (int)strcspn(text, stop), text);
 }
 
+void db_cell_text(const PGresult *r, int row, int col, char *dst, size_t len)
+{
+    snprintf(dst, len, "%s", PQgetvalue(r, row, col));
+}
+
+int64_t db_cell_i64(const PGresult *r, int row, int col)
+{
+    return strtoll(PQgetvalue(r, row, col), NULL, 10);
+}
+
+bool db_cell_bool(const PGresult *r, int row, int col)
+{
+    return PQgetvalue(r, row, col)[0] == 't';
+}
+
+double db_cell_f64(const PGresult *r, int row, int col)
+{
+    return strtod(PQgetvalue(r, row, col), NULL);
+}
+
 bool db_ident_valid(const char *s)
 {
     size_t n;
@@ -192,6 +212,28 @@ int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, 
     else
         PQclear(r);
     return OF_OK;
+}
+
+int db_exec_count(PGconn *c, const char *sql, int nparams, const char *const *params, size_t *ret_n)
+{
+    PGresult *r;
+    int rc = db_exec(c, sql, nparams, params, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    *ret_n = (size_t)strtoul(PQcmdTuples(r), NULL, 10);
+    PQclear(r);
+    return OF_OK;
+}
+
+int db_exec_one(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+    PGresult *r;
+    int rc = db_exec(c, sql, nparams, params, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    rc = strcmp(PQcmdTuples(r), "1") == 0 ? OF_OK : OF_ENOTFOUND;
+    PQclear(r);
+    return rc;
 }
 
 int db_begin(PGconn *c)

@@ -138,6 +138,22 @@ void http_reply_error(struct http_response *res, enum api_error e, const char *m
     http_reply_json(res, def->status, body);
 }
 
+void http_reply_body(struct http_request *req, struct http_response *res, int status, json_t *body)
+{
+    if (!body) {
+        log_error(&req->log, "%s %s: the answer could not be serialised", req->method,
+                  req->pattern);
+        http_reply_error(res, API_INTERNAL, NULL, NULL);
+        return;
+    }
+    http_reply_json(res, status, body);
+}
+
+void http_reply_jspec(struct http_response *res, const struct jspec_error *err)
+{
+    http_reply_error(res, err->code, err->message, err->field[0] ? err->field : NULL);
+}
+
 void http_add_header(struct http_response *res, const char *name, const char *value)
 {
     if (res->n_headers >= HTTP_MAX_HEADERS)

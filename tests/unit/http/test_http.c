@@ -23,6 +23,7 @@
 #include <cmocka.h>
 
 #include "common/http.h"
+#include "common/jspec.h"
 #include "common/log.h"
 #include "common/metrics.h"
 #include "common/timefmt.h"
@@ -814,9 +815,35 @@ static void reply_helpers(void **state)
     http_reply_json(&res, 200, json_true()); /* replaces the previous body */
     assert_true(json_is_true(res.json));
     json_decref(res.json);
-    struct http_request req = {0};
+    struct http_request req = {.method = "GET", .pattern = "/v1/things/{id}"};
     assert_null(http_header(&req, "X"));
     assert_null(http_query(&req, "x"));
+
+    /* http_reply_body: the body with its status; none (a serialiser failed) is a 500. */
+    http_reply_body(&req, &res, 201, json_pack("{s:i}", "n", 1));
+    assert_int_equal(res.status, 201);
+    assert_int_equal(json_integer_value(json_object_get(res.json, "n")), 1);
+    json_decref(res.json);
+    res.json = NULL;
+    http_reply_body(&req, &res, 200, NULL);
+    assert_int_equal(res.status, 500);
+    assert_string_equal(json_str(res.json, "error", "code"), "internal");
+    json_decref(res.json);
+    res.json = NULL;
+
+    /* http_reply_jspec: the rules' code, message and field; no field member for the whole body. */
+    struct jspec_error e = {
+        .code = API_INVALID_VALUE, .field = "qty", .message = "qty must be >= 1"};
+    http_reply_jspec(&res, &e);
+    assert_int_equal(res.status, 400);
+    assert_string_equal(json_str(res.json, "error", "field"), "qty");
+    assert_string_equal(json_str(res.json, "error", "message"), "qty must be >= 1");
+    json_decref(res.json);
+    res.json = NULL;
+    e = (struct jspec_error){.code = API_INVALID_TYPE, .message = "body must be an object"};
+    http_reply_jspec(&res, &e);
+    assert_null(json_object_get(json_object_get(res.json, "error"), "field"));
+    json_decref(res.json);
 }
 
 /* ---- the edge: the request gate, X-Forwarded-For, connection limits and deadlines ----------- */

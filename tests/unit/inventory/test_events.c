@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "common/errors.h"
+#include "common/outlet_event.h"
 #include "inventory.h"
 #include "inventory_rules.h"
 #include "inventory_tests.h"
@@ -205,11 +206,11 @@ static void order_events(void **state)
 static void outlet_events(void **state)
 {
     (void)state;
-    struct inventory_outlet o;
+    struct outlet_ref o;
     char err[160] = "";
     json_t *data =
         inventory_test_load("{" OUTLET_DATA ",'owner_id':'" OWNER "','is_open':true,'version':3}");
-    assert_int_equal(inventory_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+    assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
     assert_string_equal(o.id, OUTLET);
     assert_string_equal(o.business_id, ORDER);
     assert_string_equal(o.owner_id, OWNER);
@@ -218,19 +219,19 @@ static void outlet_events(void **state)
     json_decref(data);
     /* Producers that predate owner_id and version: no owner, version 0. */
     data = inventory_test_load("{" OUTLET_DATA ",'is_open':false}");
-    assert_int_equal(inventory_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+    assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
     assert_string_equal(o.owner_id, "");
     assert_int_equal(o.version, 0);
     assert_false(o.is_open);
     json_decref(data);
     data = inventory_test_load("{" OUTLET_DATA ",'is_open':true,'owner_id':null}");
-    assert_int_equal(inventory_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+    assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
     assert_string_equal(o.owner_id, "");
     json_decref(data);
     /* What inventory-svc does not read (name, lat) it does not judge either. */
     data = inventory_test_load("{'outlet_id':'" OUTLET "','business_id':'" ORDER
                                "','lat':'north','is_open':true}");
-    assert_int_equal(inventory_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+    assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
     json_decref(data);
 
     static const struct refusal cases[] = {
@@ -242,11 +243,11 @@ static void outlet_events(void **state)
         {"{'business_id':'" ORDER "','is_open':true}", "data.outlet_id: is required"},
     };
     for (size_t i = 0; i < N(cases); i++) {
-        struct inventory_outlet out, was;
+        struct outlet_ref out, was;
         memset(&out, 0x5a, sizeof out);
         was = out;
         data = inventory_test_load(cases[i].data);
-        if (inventory_rules_outlet_event(data, &out, err, sizeof err) != OF_EPERMANENT)
+        if (outlet_event_parse(data, &out, err, sizeof err) != OF_EPERMANENT)
             fail_msg("accepted: %s", cases[i].data);
         check_reason(cases[i].data, err, cases[i].reason, data);
         assert_memory_equal(&out, &was, sizeof out);
@@ -254,8 +255,8 @@ static void outlet_events(void **state)
     }
     /* The reason is optional and cut to fit. */
     data = inventory_test_load("{" OUTLET_DATA "}");
-    assert_int_equal(inventory_rules_outlet_event(data, &o, NULL, 0), OF_EPERMANENT);
-    assert_int_equal(inventory_rules_outlet_event(data, &o, err, 5), OF_EPERMANENT);
+    assert_int_equal(outlet_event_parse(data, &o, NULL, 0), OF_EPERMANENT);
+    assert_int_equal(outlet_event_parse(data, &o, err, 5), OF_EPERMANENT);
     assert_string_equal(err, "data");
     json_decref(data);
 }

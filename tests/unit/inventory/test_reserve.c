@@ -124,7 +124,7 @@ static void run_case(const char *file, const json_t *c, bool reverse)
     size_t n_items = json_array_size(jitems), n = json_array_size(jlines);
     struct inventory_item *items = calloc(n_items ? n_items : 1, sizeof *items);
     struct inventory_line *lines = calloc(n ? n : 1, sizeof *lines);
-    struct inventory_outlet outlet = {.id = "outlet"};
+    struct outlet_ref outlet = {.id = "outlet"};
     for (size_t i = 0; i < n_items; i++)
         items[reverse ? n_items - 1 - i : i] = item_of(json_array_get(jitems, i));
     for (size_t i = 0; i < n; i++) {
@@ -196,7 +196,7 @@ static void malformed_requests(void **state)
                                 .currency = "INR",
                                 .active = true,
                                 .stock = {10, 0, 0, 0}};
-    struct inventory_outlet o = {.is_open = true};
+    struct outlet_ref o = {.is_open = true};
     struct inventory_line lines[INVENTORY_LINES_MAX + 1] = {{"a", 1}};
     struct inventory_decision d;
     memset(&d, 0x5a, sizeof d);

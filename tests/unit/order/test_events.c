@@ -14,6 +14,7 @@
 #include <jansson.h>
 
 #include "common/errors.h"
+#include "common/outlet_event.h"
 #include "order_rules.h"
 #include "order_tests.h"
 
@@ -469,13 +470,13 @@ static void address_event(void **state)
 static void outlet_event(void **state)
 {
     (void)state;
-    struct order_outlet o, sentinel;
+    struct outlet_ref o, sentinel;
     char err[256];
     json_t *data = order_test_load("{'outlet_id':'" U_OUTLET "','business_id':'" U_BIZ
                                    "','owner_id':'" U_OWNER "','is_open':true,'version':3,"
                                    "'name':'Dosa Corner'}");
     memset(&o, 0x5a, sizeof o);
-    assert_int_equal(order_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+    assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
     assert_string_equal(o.id, U_OUTLET);
     assert_string_equal(o.business_id, U_BIZ);
     assert_string_equal(o.owner_id, U_OWNER);
@@ -490,7 +491,7 @@ static void outlet_event(void **state)
     for (size_t i = 0; i < N(no_owner); i++) {
         data = order_test_load(no_owner[i]);
         memset(&o, 0x5a, sizeof o);
-        assert_int_equal(order_rules_outlet_event(data, &o, err, sizeof err), OF_OK);
+        assert_int_equal(outlet_event_parse(data, &o, err, sizeof err), OF_OK);
         assert_string_equal(o.owner_id, "");
         assert_false(o.is_open);
         assert_int_equal(o.version, 0);
@@ -518,7 +519,7 @@ static void outlet_event(void **state)
         data = order_test_load(bad[i].json);
         memset(&sentinel, 0x5a, sizeof sentinel);
         memcpy(&o, &sentinel, sizeof o);
-        if (order_rules_outlet_event(data, &o, err, sizeof err) != OF_EPERMANENT)
+        if (outlet_event_parse(data, &o, err, sizeof err) != OF_EPERMANENT)
             fail_msg("%s: accepted", bad[i].json);
         if (strncmp(err, bad[i].prefix, strlen(bad[i].prefix)) != 0)
             fail_msg("%s: reason '%s' does not start with '%s'", bad[i].json, err, bad[i].prefix);

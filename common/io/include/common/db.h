@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <libpq-fe.h>
 
@@ -74,6 +75,29 @@ void db_error_clear(void);
  * NULL, writes db_error_message() there too. */
 int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
             char *err, size_t errlen) __attribute__((warn_unused_result));
+/* Runs a statement like db_exec() and stores the number of rows it changed (PQcmdTuples) in
+ * *ret_n; on failure *ret_n is left alone. */
+int db_exec_count(PGconn *c, const char *sql, int nparams, const char *const *params, size_t *ret_n)
+    __attribute__((warn_unused_result));
+/* Runs a statement like db_exec() that should change exactly one row: OF_ENOTFOUND when it
+ * changed none (or more than one). */
+int db_exec_one(PGconn *c, const char *sql, int nparams, const char *const *params)
+    __attribute__((warn_unused_result));
+
+/* ---- result cells ----
+ * Readers of one cell (row, col) of a text-format result, for columns the statement guarantees
+ * are present and not NULL (use coalesce() in the SQL: a NULL cell reads as ""). */
+
+/* Copies the cell into dst of len bytes (len > 0), cut if it does not fit (the schema keeps it
+ * so). */
+void db_cell_text(const PGresult *r, int row, int col, char *dst, size_t len);
+/* The cell as a base-10 integer (strtoll: 0 for "", no error reported). */
+int64_t db_cell_i64(const PGresult *r, int row, int col);
+/* The cell as a boolean: true only for Postgres's text "t". */
+bool db_cell_bool(const PGresult *r, int row, int col);
+/* The cell as a double (strtod: 0 for ""). */
+double db_cell_f64(const PGresult *r, int row, int col);
+
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
 int db_begin(PGconn *c) __attribute__((warn_unused_result));
 /* Returns OF_OK only if the transaction committed. Postgres answers COMMIT of a transaction

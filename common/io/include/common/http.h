@@ -18,6 +18,7 @@
 #include "common/xalloc.h"
 
 struct metrics;
+struct jspec_error;
 
 #define HTTP_REQUEST_ID_MAX 65
 #define HTTP_MAX_HEADERS    8
@@ -67,6 +68,12 @@ void http_reply_json(struct http_response *res, int status, json_t *body);
  * NULL takes the table's default, field is omitted when NULL. */
 void http_reply_error(struct http_response *res, enum api_error e, const char *message,
                       const char *field);
+/* Replies status with body (stolen); a NULL body (a serialiser failed) becomes a 500
+ * (API_INTERNAL) and an error log line naming the request's method and route pattern. */
+void http_reply_body(struct http_request *req, struct http_response *res, int status, json_t *body);
+/* The reply to a body or query that the rules (common/jspec.h) refused with err: its code's
+ * status (400 for most), its message, and its field when it names one. */
+void http_reply_jspec(struct http_response *res, const struct jspec_error *err);
 /* Adds a response header (copied). Beyond HTTP_MAX_HEADERS headers are dropped. */
 void http_add_header(struct http_response *res, const char *name, const char *value);
 /* Takes back a reply: frees the body, sets status 0 and drops every header after the first
