@@ -253,17 +253,6 @@ static int time_parse(const json_t *v, const struct jspec_field *f, void *dst,
     return OF_OK;
 }
 
-static int currency_check(const json_t *v, const struct jspec_field *f, void *dst,
-                          struct jspec_error *err)
-{
-    (void)dst;
-    const char *s = json_string_value(v);
-    if (strlen(s) != 3 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-        return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "must be an ISO 4217 code: three upper-case letters");
-    return OF_OK;
-}
-
 /* One line of order.placed.v1. */
 struct line_in {
     char item_id[UUID_STR_LEN];
@@ -363,7 +352,7 @@ static const struct jspec_field placed_fields[] = {
     JSPEC_UUID(PLACED, outlet_id),
     JSPEC_ARRAY(PLACED, lines, 1, BUSINESS_LINES_MAX),
     JSPEC_INTEGER(PLACED, total_minor, 0, INT64_MAX),
-    JSPEC_STRING(PLACED, currency, 3, .check = currency_check),
+    JSPEC_STRING(PLACED, currency, 3, .check = jspec_check_currency),
     JSPEC_UUID(PLACED, reservation_id, .presence = JSPEC_OPTIONAL, .nullable = true),
     JSPEC_OBJECT(PLACED, drop_off),
     JSPEC_CUSTOM(PLACED, placed_at, time_parse),

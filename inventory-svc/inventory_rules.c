@@ -35,16 +35,6 @@ bool inventory_rules_sku_valid(const char *s)
     return s[n] == '\0' && n >= 1 && n <= INVENTORY_SKU_MAX;
 }
 
-bool inventory_rules_currency_valid(const char *s)
-{
-    if (!s)
-        return false;
-    for (size_t i = 0; i < 3; i++)
-        if (s[i] < 'A' || s[i] > 'Z')
-            return false;
-    return s[3] == '\0';
-}
-
 static const char *const reason_names[INVENTORY_REASON_COUNT] = {
     [INVENTORY_OUT_OF_STOCK] = "OUT_OF_STOCK",
     [INVENTORY_UNKNOWN_ITEM] = "UNKNOWN_ITEM",
@@ -72,16 +62,6 @@ static int sku_check(const json_t *v, const struct jspec_field *f, void *dst,
     return OF_OK;
 }
 
-static int currency_check(const json_t *v, const struct jspec_field *f, void *dst,
-                          struct jspec_error *err)
-{
-    (void)dst;
-    if (!inventory_rules_currency_valid(json_string_value(v)))
-        return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "must be an ISO 4217 code: 3 upper-case letters, e.g. INR");
-    return OF_OK;
-}
-
 static int delta_check(const json_t *v, const struct jspec_field *f, void *dst,
                        struct jspec_error *err)
 {
@@ -103,7 +83,7 @@ static const struct jspec_field item_new_fields[] = {
     JSPEC_STRING(NEW, sku, INVENTORY_SKU_MAX, .check = sku_check),
     JSPEC_TEXT(NEW, name, INVENTORY_NAME_MAX),
     JSPEC_INTEGER(NEW, price_minor, 0, INVENTORY_PRICE_MAX),
-    JSPEC_STRING(NEW, currency, 3, .check = currency_check),
+    JSPEC_STRING(NEW, currency, 3, .check = jspec_check_currency),
     JSPEC_INTEGER(NEW, stock, 0, INVENTORY_STOCK_MAX, .presence = JSPEC_OPTIONAL),
     JSPEC_BOOLEAN(NEW, active, .presence = JSPEC_OPTIONAL),
 };

@@ -23,9 +23,6 @@
 
 /* True if s is 1 to INVENTORY_SKU_MAX of ASCII letters, digits, '.', '_' and '-'. */
 bool inventory_rules_sku_valid(const char *s);
-/* True if s is three ASCII upper-case letters (the shape of an ISO 4217 alphabetic code; which
- * codes exist is not checked). */
-bool inventory_rules_currency_valid(const char *s);
 /* The wire name of a reason ("OUT_OF_STOCK"); NULL for INVENTORY_OK or a value out of range. A
  * static string. */
 const char *inventory_rules_reason_name(enum inventory_reason r);

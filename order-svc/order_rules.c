@@ -61,8 +61,7 @@ static int method_check(const json_t *v, const struct jspec_field *f, void *dst,
     enum order_method m;
     (void)dst;
     if (order_method_from_name(json_string_value(v), &m) != OF_OK)
-        return jspec_fail(err, API_INVALID_VALUE, f->name, "%s must be one of UPI, CARD, WALLET",
-                          f->name);
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must be one of UPI, CARD, WALLET");
     return OF_OK;
 }
 
@@ -71,9 +70,9 @@ static int token_check(const json_t *v, const struct jspec_field *f, void *dst,
 {
     (void)dst;
     if (!json_string_value(v)[0])
-        return jspec_fail(err, API_INVALID_VALUE, f->name, "%s must not be empty", f->name);
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must not be empty");
     if (strchr(json_string_value(v), ' '))
-        return jspec_fail(err, API_INVALID_VALUE, f->name, "%s must not contain spaces", f->name);
+        return jspec_fail(err, API_INVALID_VALUE, f->name, "must not contain spaces");
     return OF_OK;
 }
 
@@ -128,8 +127,7 @@ int order_rules_request(const json_t *body, struct order_request *ret, struct js
             if (strcmp(out->lines[j].item_id, item.item_id) == 0) {
                 snprintf(prefix, sizeof prefix, "items[%zu].item_id", i);
                 rc = jspec_fail(err, API_INVALID_VALUE, prefix,
-                                "%s repeats the item of items[%zu]: order it once with its qty",
-                                prefix, j);
+                                "repeats the item of items[%zu]: order it once with its qty", j);
                 goto out;
             }
         }
@@ -158,12 +156,11 @@ int order_rules_idempotency_key(const char *key, struct jspec_error *err)
 {
     if (!key)
         return jspec_fail(err, API_MISSING_FIELD, "Idempotency-Key",
-                          "the Idempotency-Key header is required: a unique value per order, "
-                          "sent again when the request is retried");
+                          "is required: a header with a unique value per order, sent again "
+                          "when the request is retried");
     if (!idem_key_valid(key))
         return jspec_fail(err, API_INVALID_VALUE, "Idempotency-Key",
-                          "Idempotency-Key must be 1 to %d printable ASCII characters without "
-                          "spaces",
+                          "must be 1 to %d printable ASCII characters without spaces",
                           IDEM_KEY_MAX);
     return OF_OK;
 }
@@ -177,24 +174,24 @@ int order_rules_query(const char *status, const char *limit, const char *cursor,
     if (status) {
         if (order_state_from_name(status, &q.status) != OF_OK)
             return jspec_fail(err, API_INVALID_VALUE, "status",
-                              "status must be one of CREATED, AWAITING_PAYMENT, PLACED, APPROVED, "
+                              "must be one of CREATED, AWAITING_PAYMENT, PLACED, APPROVED, "
                               "ASSIGNED, OUT_FOR_DELIVERY, DELIVERED, REJECTED, CANCELLED");
         q.has_status = true;
     }
     if (limit) {
         size_t digits = strspn(limit, "0123456789");
         if (digits == 0 || limit[digits] != '\0')
-            return jspec_fail(err, API_INVALID_VALUE, "limit", "limit must be a whole number");
+            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
         long v = digits > 6 ? LONG_MAX : strtol(limit, NULL, 10);
         if (v < 1 || v > ORDER_LIMIT_MAX)
-            return jspec_fail(err, API_OUT_OF_RANGE, "limit", "limit must be between 1 and %d",
+            return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d",
                               ORDER_LIMIT_MAX);
         q.limit = (int)v;
     }
     if (cursor) {
         if (page_cursor_decode(cursor, &q.cursor) != OF_OK)
             return jspec_fail(err, API_INVALID_VALUE, "cursor",
-                              "cursor is not a next_cursor of this listing");
+                              "is not a next_cursor of this listing");
         q.has_cursor = true;
     }
     *ret = q;
@@ -250,17 +247,6 @@ int order_rules_address_event(const json_t *data, struct order_address *ret, cha
     return rc;
 }
 
-static int currency_check(const json_t *v, const struct jspec_field *f, void *dst,
-                          struct jspec_error *err)
-{
-    const char *s = json_string_value(v);
-    (void)dst;
-    if (strlen(s) != 3 || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 3)
-        return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "%s must be an ISO 4217 code (three capital letters)", f->name);
-    return OF_OK;
-}
-
 static int code_check(const json_t *v, const struct jspec_field *f, void *dst,
                       struct jspec_error *err)
 {
@@ -268,7 +254,7 @@ static int code_check(const json_t *v, const struct jspec_field *f, void *dst,
     (void)dst;
     if (!s[0] || strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(s))
         return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "%s must be a code of capital letters, digits and _", f->name);
+                          "must be a code of capital letters, digits and _");
     return OF_OK;
 }
 
@@ -289,7 +275,7 @@ struct event_in {
 #define EV_REASON JSPEC_STRING(EV, reason, ORDER_CODE_MAX, .check = code_check)
 #define EV_REASON_OPT                                                                              \
     JSPEC_STRING(EV, reason, ORDER_CODE_MAX, .check = code_check, .presence = JSPEC_OPTIONAL)
-#define EV_CURRENCY JSPEC_STRING(EV, currency, 3, .check = currency_check)
+#define EV_CURRENCY JSPEC_STRING(EV, currency, 3, .check = jspec_check_currency)
 static const struct jspec_field validated_fields[] = {
     EV_ORDER,
     JSPEC_UUID(EV, reservation_id),

@@ -76,16 +76,6 @@ int payment_rules_reason_parse(const char *s, enum payment_reason *ret)
     return OF_OK;
 }
 
-bool payment_rules_currency_valid(const char *s)
-{
-    if (!s)
-        return false;
-    for (size_t i = 0; i < 3; i++)
-        if (s[i] < 'A' || s[i] > 'Z')
-            return false;
-    return s[3] == '\0';
-}
-
 /* ------------------------------------------------------------------------------------------ */
 /* The payment id */
 
@@ -135,16 +125,6 @@ static void event_fail(char *err, size_t len, const char *fmt, ...)
     va_end(ap);
 }
 
-static int currency_check(const json_t *v, const struct jspec_field *f, void *dst,
-                          struct jspec_error *err)
-{
-    (void)dst;
-    if (!payment_rules_currency_valid(json_string_value(v)))
-        return jspec_fail(err, API_INVALID_VALUE, f->name,
-                          "must be an ISO 4217 code: 3 upper-case letters");
-    return OF_OK;
-}
-
 static int method_check(const json_t *v, const struct jspec_field *f, void *dst,
                         struct jspec_error *err)
 {
@@ -178,7 +158,7 @@ static const struct jspec_field requested_fields[] = {
     JSPEC_UUID(REQ, order_id),
     JSPEC_UUID(REQ, customer_id),
     JSPEC_INTEGER(REQ, amount_minor, 1, PAYMENT_AMOUNT_MAX),
-    JSPEC_STRING(REQ, currency, 3, .check = currency_check),
+    JSPEC_STRING(REQ, currency, 3, .check = jspec_check_currency),
     JSPEC_STRING(REQ, method, 7, .check = method_check),
     JSPEC_STRING(REQ, token, PAYMENT_TOKEN_MAX, .check = nonempty_check),
 };

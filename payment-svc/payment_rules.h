@@ -34,8 +34,6 @@ int payment_rules_status_parse(const char *s, enum payment_status *ret)
 /* "" parses as PAYMENT_REASON_NONE. */
 int payment_rules_reason_parse(const char *s, enum payment_reason *ret)
     __attribute__((warn_unused_result));
-/* True if s is three ASCII upper-case letters. */
-bool payment_rules_currency_valid(const char *s);
 
 /* ---- The payment id ---- */
 

@@ -620,3 +620,18 @@ void jspec_reason(const struct jspec_error *e, const char *prefix, char *ret, si
     if (ret && len)
         snprintf(ret, len, "%s%s%s: %s", prefix, e->field[0] ? "." : "", e->field, why);
 }
+
+bool jspec_currency_valid(const char *s)
+{
+    return s && strlen(s) == 3 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 3;
+}
+
+int jspec_check_currency(const json_t *value, const struct jspec_field *f, void *dst,
+                         struct jspec_error *ret_err)
+{
+    (void)dst;
+    if (!jspec_currency_valid(json_string_value(value)))
+        return jspec_fail(ret_err, API_INVALID_VALUE, f->name,
+                          "must be an ISO 4217 code: 3 upper-case letters");
+    return OF_OK;
+}

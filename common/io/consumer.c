@@ -1393,28 +1393,14 @@ static int make_kafka_consumer(struct consumer *c, char *err, size_t errlen)
      * anyway, alone, so that a consumer always moves on). */
     snprintf(fetch, sizeof fetch, "%d",
              c->max_message_bytes ? c->max_message_bytes : KAFKA_MAX_MESSAGE_BYTES_DEFAULT);
-    const char *const kv[] = {"session.timeout.ms",
-                              session,
-                              "max.partition.fetch.bytes",
-                              fetch,
-                              "group.id",
-                              c->service,
-                              "enable.auto.offset.store",
-                              "false",
-                              "enable.auto.commit",
-                              "true",
-                              "auto.commit.interval.ms",
-                              "1000",
-                              "auto.offset.reset",
-                              "earliest",
-                              "enable.partition.eof",
-                              "false",
+    const char *const kv[] = {"session.timeout.ms", session, "max.partition.fetch.bytes", fetch,
+                              "group.id", c->service, "enable.auto.offset.store", "false",
+                              "enable.auto.commit", "true", "auto.commit.interval.ms", "1000",
+                              "auto.offset.reset", "earliest", "enable.partition.eof", "false",
                               /* A subscribed topic the broker did not list yet (created just
                                * before by another daemon, not yet in the metadata it answered)
                                * is found at the next refresh: 10 s, not librdkafka's 5 min. */
-                              "topic.metadata.refresh.interval.ms",
-                              "10000",
-                              NULL};
+                              "topic.metadata.refresh.interval.ms", "10000", NULL};
     rd_kafka_conf_t *conf = kafka_conf_new(c->brokers, c->service, kv, err, errlen);
     if (!conf)
         return OF_EPERMANENT;

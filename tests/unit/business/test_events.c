@@ -122,7 +122,7 @@ static void placed_bad(void **state)
          "data.lines[0].unit_price_minor: must be between 0 and 9223372036854775807"},
         {"total_minor", "12.5", "data.total_minor: must be an integer"},
         {"total_minor", "-3", "data.total_minor: must be between 0 and 9223372036854775807"},
-        {"currency", "'inr'", "data.currency: must be an ISO 4217 code: three upper-case letters"},
+        {"currency", "'inr'", "data.currency: must be an ISO 4217 code: 3 upper-case letters"},
         {"currency", "'RUPEE'", "data.currency: must be at most 3 characters"},
         {"reservation_id", "'x'",
          "data.reservation_id: must be a UUID: 8-4-4-4-12 lowercase hex digits"},

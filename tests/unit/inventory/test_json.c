@@ -181,11 +181,11 @@ static void names_and_values(void **state)
     assert_int_equal(inventory_state_status_parse("reserved"), INVENTORY_NONE);
     assert_int_equal(inventory_state_status_parse(NULL), INVENTORY_NONE);
     assert_null(inventory_state_status_name(INVENTORY_NONE));
-    assert_true(inventory_rules_currency_valid("INR"));
-    assert_false(inventory_rules_currency_valid("Inr"));
-    assert_false(inventory_rules_currency_valid("IN"));
-    assert_false(inventory_rules_currency_valid("INRS"));
-    assert_false(inventory_rules_currency_valid(NULL));
+    assert_true(jspec_currency_valid("INR"));
+    assert_false(jspec_currency_valid("Inr"));
+    assert_false(jspec_currency_valid("IN"));
+    assert_false(jspec_currency_valid("INRS"));
+    assert_false(jspec_currency_valid(NULL));
     assert_true(inventory_rules_sku_valid("A-1_b.2"));
     assert_false(inventory_rules_sku_valid(""));
     assert_false(inventory_rules_sku_valid("a b"));

@@ -263,6 +263,14 @@ int jspec_parse(const json_t *obj, const struct jspec *spec, void *out, struct j
 int jspec_load(const char *text, size_t len, json_t **ret_obj, struct jspec_error *ret_err)
     __attribute__((warn_unused_result));
 
+/* Whether s is an ISO 4217 alphabetic code's form: exactly 3 upper-case ASCII letters (false for
+ * NULL). */
+bool jspec_currency_valid(const char *s);
+/* A jspec_check_fn for a currency member (a JSPEC_STRING of 3 bytes): API_INVALID_VALUE ("<field>
+ * must be an ISO 4217 code: 3 upper-case letters") unless jspec_currency_valid(). */
+int jspec_check_currency(const json_t *value, const struct jspec_field *f, void *dst,
+                         struct jspec_error *ret_err);
+
 /* The one-line reason for event data that failed with e, under prefix ("data", "data.lines[2]"):
  * "<prefix>.<field>: <why>", or "<prefix>: <why>" for the whole object, where why is e's message
  * without the field name it starts with. It names the field, never the value: the dead letter's
