@@ -191,17 +191,139 @@ int db_classify(PGconn *c, const PGresult *r)
     return rc == OF_OK ? OF_EPERMANENT : rc;
 }
 
+/* ---- prepared statements ---- */
+
+/* Every statement with parameters runs prepared: parsed and planned once per connection, not on
+ * every call (bench/saga found Postgres spending most of its CPU there). One registry of the
+ * statements' texts (their names are "of_<index>") and, per connection, which of them it has
+ * prepared. A connection is known by its address and its backend's pid, so a new connection at a
+ * freed one's address starts with none; should one still name a statement its session lacks
+ * (SQLSTATE 26000), its entry is dropped and the statement's transaction retried (OF_ERETRY).
+ * Past the registry's or the table's size statements simply run unprepared. */
+#define PREP_STMTS 512
+#define PREP_CONNS 128
+
+struct prep_conn {
+    const PGconn *conn; /* NULL: a free entry */
+    int pid;
+    uint64_t done[PREP_STMTS / 64];
+};
+
+static pthread_mutex_t prep_mu = PTHREAD_MUTEX_INITIALIZER;
+static char *prep_sql[PREP_STMTS];
+static uint64_t prep_hash[PREP_STMTS];
+static size_t prep_n;
+static struct prep_conn prep_conns[PREP_CONNS];
+
+static uint64_t sql_hash(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* The registry index of sql, registered on first sight; -1 when the registry is full (mutex
+ * held). */
+static int prep_index(const char *sql)
+{
+    uint64_t h = sql_hash(sql);
+    for (size_t i = 0; i < prep_n; i++)
+        if (prep_hash[i] == h && strcmp(prep_sql[i], sql) == 0)
+            return (int)i;
+    if (prep_n == PREP_STMTS)
+        return -1;
+    prep_sql[prep_n] = xstrdup(sql);
+    prep_hash[prep_n] = h;
+    return (int)prep_n++;
+}
+
+/* c's entry, made (or taken over from a closed connection at the same address) when needed;
+ * NULL when the table is full (mutex held). */
+static struct prep_conn *prep_conn_of(const PGconn *c, int pid)
+{
+    struct prep_conn *free_slot = NULL;
+    for (size_t i = 0; i < PREP_CONNS; i++) {
+        struct prep_conn *e = &prep_conns[i];
+        if (e->conn == c) {
+            if (e->pid != pid)
+                *e = (struct prep_conn){.conn = c, .pid = pid};
+            return e;
+        }
+        if (!e->conn && !free_slot)
+            free_slot = e;
+    }
+    if (free_slot)
+        *free_slot = (struct prep_conn){.conn = c, .pid = pid};
+    return free_slot;
+}
+
+/* Forgets what c has prepared (its session lost a statement). */
+static void prep_forget(const PGconn *c)
+{
+    pthread_mutex_lock(&prep_mu);
+    for (size_t i = 0; i < PREP_CONNS; i++)
+        if (prep_conns[i].conn == c)
+            prep_conns[i] = (struct prep_conn){0};
+    pthread_mutex_unlock(&prep_mu);
+}
+
+/* Whether c has statement i prepared; marks it when mark is set. */
+static bool prep_done(const PGconn *c, int pid, int i, bool mark)
+{
+    bool done = false;
+    pthread_mutex_lock(&prep_mu);
+    struct prep_conn *e = prep_conn_of(c, pid);
+    if (e) {
+        done = (e->done[i / 64] >> (i % 64)) & 1u;
+        if (mark)
+            e->done[i / 64] |= UINT64_C(1) << (i % 64);
+    }
+    pthread_mutex_unlock(&prep_mu);
+    return done || (mark && e);
+}
+
+/* Runs sql prepared when it has parameters and there is room, else as PQexecParams does. A
+ * failed PREPARE is returned as the statement's result. */
+static PGresult *exec_statement(PGconn *c, const char *sql, int nparams, const char *const *params)
+{
+    int i = -1, pid = PQbackendPID(c);
+    char name[16];
+    if (nparams > 0 && pid > 0) {
+        pthread_mutex_lock(&prep_mu);
+        i = prep_index(sql);
+        pthread_mutex_unlock(&prep_mu);
+    }
+    if (i < 0)
+        return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    snprintf(name, sizeof name, "of_%d", i);
+    if (!prep_done(c, pid, i, false)) {
+        PGresult *r = PQprepare(c, name, sql, nparams, NULL);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+            return r;
+        PQclear(r);
+        if (!prep_done(c, pid, i, true)) /* no room to remember it: run it as text after all */
+            return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    }
+    return PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
+}
+
 int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, PGresult **ret_res,
             char *err, size_t errlen)
 {
     PGresult *r;
     int rc;
 
-    r = PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    r = exec_statement(c, sql, nparams, params);
     rc = db_classify(c, r);
     if (rc != OF_OK) {
+        const char *state = failure_sqlstate(c, r);
+        if (state && strcmp(state, "26000") == 0) { /* invalid_sql_statement_name */
+            prep_forget(c);
+            rc = OF_ERETRY;
+        }
         db_error_message(c, r, last_error.message, sizeof last_error.message);
-        record_failure(rc, failure_sqlstate(c, r));
+        record_failure(rc, state);
         if (err != NULL && errlen > 0)
             snprintf(err, errlen, "%s", last_error.message);
         PQclear(r);

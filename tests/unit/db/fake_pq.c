@@ -340,3 +340,34 @@ void PQclear(PGresult *r)
 {
     free(r);
 }
+
+/* ---- prepared statements: the fake has no backend, so db.c runs every statement as text ---- */
+
+int PQbackendPID(const PGconn *c)
+{
+    (void)c;
+    return 0; /* no backend: db_exec never prepares on a fake connection */
+}
+
+PGresult *PQprepare(PGconn *c, const char *name, const char *sql, int nparams, const Oid *types)
+{
+    (void)c;
+    (void)name;
+    (void)sql;
+    (void)nparams;
+    (void)types;
+    abort(); /* db_exec prepares only with a backend pid */
+}
+
+PGresult *PQexecPrepared(PGconn *c, const char *name, int nparams, const char *const *values,
+                         const int *lengths, const int *formats, int result_format)
+{
+    (void)c;
+    (void)name;
+    (void)nparams;
+    (void)values;
+    (void)lengths;
+    (void)formats;
+    (void)result_format;
+    abort();
+}
