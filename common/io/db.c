@@ -268,19 +268,21 @@ static void prep_forget(const PGconn *c)
     pthread_mutex_unlock(&prep_mu);
 }
 
-/* Whether c has statement i prepared; marks it when mark is set. */
-static bool prep_done(const PGconn *c, int pid, int i, bool mark)
+/* Whether c has statement i prepared: 1 yes, 0 no, -1 when c has no entry and none can be made
+ * (then it never prepares, so that a statement is never prepared twice in one session). With mark
+ * set, records it as prepared. */
+static int prep_state(const PGconn *c, int pid, int i, bool mark)
 {
-    bool done = false;
+    int state = -1;
     pthread_mutex_lock(&prep_mu);
     struct prep_conn *e = prep_conn_of(c, pid);
     if (e) {
-        done = (e->done[i / 64] >> (i % 64)) & 1u;
+        state = (int)((e->done[i / 64] >> (i % 64)) & 1u);
         if (mark)
             e->done[i / 64] |= UINT64_C(1) << (i % 64);
     }
     pthread_mutex_unlock(&prep_mu);
-    return done || (mark && e);
+    return state;
 }
 
 /* Runs sql prepared when it has parameters and there is room, else as PQexecParams does. A
@@ -296,14 +298,16 @@ static PGresult *exec_statement(PGconn *c, const char *sql, int nparams, const c
     }
     if (i < 0)
         return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+    int state = prep_state(c, pid, i, false);
+    if (state < 0) /* no room to remember what this connection prepared */
+        return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
     snprintf(name, sizeof name, "of_%d", i);
-    if (!prep_done(c, pid, i, false)) {
+    if (state == 0) {
         PGresult *r = PQprepare(c, name, sql, nparams, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
             return r;
         PQclear(r);
-        if (!prep_done(c, pid, i, true)) /* no room to remember it: run it as text after all */
-            return PQexecParams(c, sql, nparams, NULL, params, NULL, NULL, 0);
+        (void)prep_state(c, pid, i, true); /* its entry exists: made by the call above */
     }
     return PQexecPrepared(c, name, nparams, params, NULL, NULL, 0);
 }
