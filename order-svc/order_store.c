@@ -24,6 +24,12 @@
     "(drop_off->>'lat')::float8, (drop_off->>'lng')::float8, drop_off->>'line1', "                 \
     "drop_off->>'city', trace_id, " MS("created_at") ", " MS("updated_at") ", " MS0(               \
         "awaiting_payment_at") ", " MS0("placed_at") ", " MS0("approved_at")
+#define TIMELINE_COLS                                                                              \
+    "event, coalesce(event_id::text, ''), coalesce(from_state, ''), to_state, disposition, "       \
+    "coalesce(reason, ''), " MS("at")
+#define SUMMARY_COLS                                                                               \
+    "id, customer_id, outlet_id, status, total_minor IS NOT NULL, coalesce(total_minor, 0), "      \
+    "coalesce(currency, ''), " MS("created_at") ", " MS("updated_at")
 #define LINE_COLS                                                                                  \
     "item_id, qty, sku IS NOT NULL, coalesce(sku, ''), coalesce(name, ''), "                       \
     "coalesce(unit_price_minor, 0), coalesce(line_total_minor, 0)"
@@ -283,16 +289,16 @@ int order_store_save(PGconn *c, const struct order *o)
                        ms_param(o->approved_ms, approved)};
     if (!p[1] || !p[9])
         return OF_EPERMANENT;
-    return db_exec(
-        c,
-        "UPDATE orders.orders SET status = $2, payment_token = $3, payment_id = $4::uuid, "
-        "reservation_id = $5::uuid, total_minor = $6::bigint, currency = $7, reason = $8, "
-        "stage = $9, updated_at = (timestamptz 'epoch' + $10::bigint * interval '1 millisecond'), "
-        "awaiting_payment_at = (timestamptz 'epoch' + $11::bigint * interval '1 millisecond'), "
-        "placed_at = (timestamptz 'epoch' + $12::bigint * interval '1 millisecond'), "
-        "approved_at = (timestamptz 'epoch' + $13::bigint * interval '1 millisecond') WHERE id = "
-        "$1",
-        13, p, NULL, NULL, 0);
+    return db_exec(c,
+                   "UPDATE orders.orders SET status = $2, payment_token = $3, "
+                   "payment_id = $4::uuid, reservation_id = $5::uuid, total_minor = $6::bigint, "
+                   "currency = $7, reason = $8, stage = $9, "
+                   "updated_at = timestamptz 'epoch' + $10::bigint * interval '1 ms', "
+                   "awaiting_payment_at = timestamptz 'epoch' + $11::bigint * interval '1 ms', "
+                   "placed_at = timestamptz 'epoch' + $12::bigint * interval '1 ms', "
+                   "approved_at = timestamptz 'epoch' + $13::bigint * interval '1 ms' "
+                   "WHERE id = $1",
+                   13, p, NULL, NULL, 0);
 }
 
 int order_store_lines_save(PGconn *c, const struct order *o)
@@ -334,13 +340,10 @@ int order_store_timeline_list(PGconn *c, const char *order_id, struct order_time
     snprintf(limit, sizeof limit, "%d", ORDER_TIMELINE_MAX);
     const char *p[] = {order_id, limit};
     PGresult *r;
-    int rc =
-        db_exec(c,
-                "SELECT event, coalesce(event_id::text, ''), coalesce(from_state, ''), "
-                "to_state, disposition, coalesce(reason, ''), " MS(
-                    "at") " "
-                          "FROM orders.timeline WHERE order_id = $1 ORDER BY id LIMIT $2::integer",
-                2, p, &r, NULL, 0);
+    int rc = db_exec(c,
+                     "SELECT " TIMELINE_COLS " FROM orders.timeline WHERE order_id = $1 "
+                     "ORDER BY id LIMIT $2::integer",
+                     2, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
     int n = PQntuples(r);
@@ -370,15 +373,12 @@ int order_store_page(PGconn *c, const char *customer_id, const struct order_quer
                        q->has_cursor ? after_ms : NULL, q->has_cursor ? q->cursor.id : NULL, limit};
     PGresult *r;
     int rc = db_exec(c,
-                     "SELECT id, customer_id, outlet_id, status, total_minor IS NOT NULL, "
-                     "coalesce(total_minor, 0), coalesce(currency, ''), " MS("created_at") ", " MS(
-                         "updated_at") " FROM orders.orders "
-                                       "WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) "
-                                       "AND ($2::text IS NULL OR status = $2) "
-                                       "AND ($3::bigint IS NULL OR (created_at, id) < "
-                                       "((timestamptz 'epoch' + $3::bigint * interval '1 "
-                                       "millisecond'), $4::uuid)) "
-                                       "ORDER BY created_at DESC, id DESC LIMIT $5::integer",
+                     "SELECT " SUMMARY_COLS " FROM orders.orders "
+                     "WHERE ($1::uuid IS NULL OR customer_id = $1::uuid) "
+                     "AND ($2::text IS NULL OR status = $2) "
+                     "AND ($3::bigint IS NULL OR (created_at, id) < "
+                     "(timestamptz 'epoch' + $3::bigint * interval '1 ms', $4::uuid)) "
+                     "ORDER BY created_at DESC, id DESC LIMIT $5::integer",
                      5, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;

@@ -20,10 +20,7 @@ BROKER="127.0.0.1:$OF_KAFKA_PORT"
 MINT="$OF_BIN_DIR/customer-token"
 OPENAPI="$OF_REPO/docs/openapi/inventory-svc.yaml"
 EVENTS="$OF_REPO/docs/events"
-TRACE=4bf92f3577b34da6a3ce929d0e0e4736
 
-newid() { cat /proc/sys/kernel/random/uuid; }
-now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 sql() { psql_admin "$1"; }
 mint() { OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$MINT" --role "$1" ${2:+--sub "$2"}; }
 # authed TOKEN METHOD PATH [curl args...]; get PATH; post_public PATH BODY
@@ -32,20 +29,6 @@ get() { http "$BASE$1"; }
 post_public() { http -X POST -H 'Content-Type: application/json' --data-binary "$2" "$BASE$1"; }
 body() { jq -r "$1" "$BODY_FILE"; }
 
-# envelope TOPIC KEY DATA [EVENT_ID] [PRODUCER]: one envelope as its producer would write it.
-envelope() {
-  jq -cn --arg id "${4:-$(newid)}" --arg type "${1%.v1}" --arg at "$(now)" --arg key "$2" \
-    --arg producer "${5:-order-svc}" --arg trace "$TRACE" --argjson data "$3" \
-    '{event_id: $id, event_type: $type, event_version: 1, occurred_at: $at, producer: $producer,
-      trace_id: $trace, correlation_id: $key, causation_id: "", data: $data}'
-}
-# produce TOPIC KEY DATA [EVENT_ID] [PRODUCER]: produces it with kcat, prints its event_id.
-produce() {
-  local env
-  env=$(envelope "$@")
-  printf '%s|%s\n' "$2" "$env" | kcat -b "$BROKER" -P -t "$1" -K'|' || fail "kcat could not produce to $1"
-  jq -r .event_id <<<"$env"
-}
 handled() { [ "$(sql "SELECT count(*) FROM inventory.processed_events WHERE event_id = '$1'")" == 1 ]; }
 wait_handled() {
   local e

@@ -41,6 +41,30 @@ describe() {
   printf '%s\n' "$out"
 }
 
+# Events as their producers write them, for scenarios that play another daemon's part with kcat.
+TRACE=4bf92f3577b34da6a3ce929d0e0e4736
+newid() { cat /proc/sys/kernel/random/uuid; }
+now_ts() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
+# envelope TOPIC KEY DATA [EVENT_ID] [PRODUCER]: one envelope as its producer (order-svc unless
+# named) would write it, in trace TRACE, correlated by KEY.
+envelope() {
+  jq -cn --arg id "${4:-$(newid)}" --arg type "${1%.v1}" --arg at "$(now_ts)" --arg key "$2" \
+    --arg producer "${5:-order-svc}" --arg trace "$TRACE" --argjson data "$3" \
+    '{event_id: $id, event_type: $type, event_version: 1, occurred_at: $at, producer: $producer,
+      trace_id: $trace, correlation_id: $key, causation_id: "", data: $data}'
+}
+# produce_record TOPIC KEY RECORD: one record, as it is, with kcat.
+produce_record() {
+  printf '%s|%s\n' "$2" "$3" | kcat -b "127.0.0.1:$OF_KAFKA_PORT" -P -t "$1" -K'|' || fail "kcat could not produce to $1"
+}
+# produce TOPIC KEY DATA [EVENT_ID] [PRODUCER]: the envelope of DATA, produced; prints its event_id.
+produce() {
+  local env
+  env=$(envelope "$@")
+  produce_record "$1" "$2" "$env"
+  jq -r .event_id <<<"$env"
+}
+
 # HTTP status of a request; the body goes to $BODY_FILE.
 BODY_FILE=$(mktemp)
 HEADERS_FILE=$(mktemp)

@@ -18,29 +18,12 @@ BROKER="127.0.0.1:$OF_KAFKA_PORT"
 MINT="$OF_BIN_DIR/customer-token"
 OPENAPI="$OF_REPO/docs/openapi/payment-svc.yaml"
 EVENTS="$OF_REPO/docs/events"
-TRACE=4bf92f3577b34da6a3ce929d0e0e4736
 
-newid() { cat /proc/sys/kernel/random/uuid; }
-now() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
 sql() { psql_admin "$1"; }
 mint() { OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$MINT" --role "$1" ${2:+--sub "$2"}; }
 authed() { local t=$1 p=$2; shift 2; http -H "Authorization: Bearer $t" "$@" "$BASE$p"; }
 body() { jq -r "$1" "$BODY_FILE"; }
 
-# envelope TOPIC KEY DATA [EVENT_ID]: one envelope as order-svc would write it.
-envelope() {
-  jq -cn --arg id "${4:-$(newid)}" --arg type "${1%.v1}" --arg at "$(now)" --arg key "$2" \
-    --arg trace "$TRACE" --argjson data "$3" \
-    '{event_id: $id, event_type: $type, event_version: 1, occurred_at: $at, producer: "order-svc",
-      trace_id: $trace, correlation_id: $key, causation_id: "", data: $data}'
-}
-# produce TOPIC KEY DATA [EVENT_ID]: produces it with kcat, prints its event_id.
-produce() {
-  local env
-  env=$(envelope "$@")
-  printf '%s|%s\n' "$2" "$env" | kcat -b "$BROKER" -P -t "$1" -K'|' || fail "kcat could not produce to $1"
-  jq -r .event_id <<<"$env"
-}
 handled() { [ "$(sql "SELECT count(*) FROM payment.processed_events WHERE event_id = '$1'")" == 1 ]; }
 wait_handled() {
   local e
@@ -56,7 +39,7 @@ request_data() {
 request() { produce payment.requested.v1 "$1" "$(request_data "$1" "$2" "${4:-29900}" INR CARD "$3")" "${5:-}"; }
 # cancel ORDER CUSTOMER: order.cancelled.v1 as order-svc writes it, prints the event id.
 cancel() {
-  produce order.cancelled.v1 "$1" "$(jq -cn --arg o "$1" --arg c "$2" --arg out "$OUTLET" --arg at "$(now)" \
+  produce order.cancelled.v1 "$1" "$(jq -cn --arg o "$1" --arg c "$2" --arg out "$OUTLET" --arg at "$(now_ts)" \
     '{order_id: $o, customer_id: $c, outlet_id: $out, reason: "CUSTOMER_CANCELLED", stage: "PLACED",
       reservation_id: null, cancelled_at: $at}')"
 }

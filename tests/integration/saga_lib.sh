@@ -9,7 +9,6 @@ BROKER="127.0.0.1:$OF_KAFKA_PORT"
 MINT="$OF_BIN_DIR/customer-token"
 RUN=$(date +%s%N)
 
-newid() { cat /proc/sys/kernel/random/uuid; }
 sql() { psql_admin "$1"; }
 mint() { OF_JWT_PRIVATE_KEY="$OF_JWT_PRIVATE_KEY" "$MINT" --role "$1" ${2:+--sub "$2"}; }
 authed() { local t=$1 m=$2 p=$3; shift 3; http -X "$m" -H "Authorization: Bearer $t" -H 'Content-Type: application/json' "$@" "$BASE$p"; }
@@ -54,9 +53,6 @@ n_orders() { sql "SELECT count(*) FROM orders.orders"; }
 
 stock_of() { sql "SELECT on_hand - reserved - confirmed FROM inventory.items WHERE id = '$1'"; }
 cancel() { authed "$1" POST "/v1/orders/$2/cancel"; }
-now_ts() { date -u +%Y-%m-%dT%H:%M:%S.%3NZ; }
-# produce TOPIC KEY ENVELOPE: one record with kcat.
-produce() { printf '%s|%s\n' "$2" "$3" | kcat -b "$BROKER" -P -t "$1" -K'|' || fail "kcat could not produce to $1"; }
 
 # saga_world: the world every saga scenario starts from (globals: OWNER TO TOB TADM TPAR BIZ OUT
 # OUTM DOSA CHAI LAST MDOSA TA TB CA CB ADDR_A ADDR_B).
