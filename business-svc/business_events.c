@@ -187,18 +187,6 @@ static int placed_handle(struct consumer_ctx *ctx, const struct envelope *ev)
     return rc;
 }
 
-/* An auto-approval appends order.approved.v1 under the order id (data.order_id; the correlation
- * id, which is the same for a well-behaved producer, when it is not a string: such data is
- * dead-lettered anyway). */
-static size_t placed_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max)
-{
-    const char *order_id = json_string_value(json_object_get(ev->data, "order_id"));
-    if (max < 1)
-        return 0;
-    ret_keys[0] = outbox_lock_key(order_id ? order_id : ev->correlation_id);
-    return 1;
-}
-
 /* ---- Consumed: order.cancelled.v1 ---- */
 
 static int cancelled_handle(struct consumer_ctx *ctx, const struct envelope *ev)
@@ -236,7 +224,7 @@ const size_t business_events_n_timers =
     sizeof business_events_timers / sizeof business_events_timers[0];
 
 const struct event_handler business_events_handlers[] = {
-    {"order.placed.v1", placed_handle, placed_lock_keys},
+    {"order.placed.v1", placed_handle, outbox_order_lock_keys},
     {"order.cancelled.v1", cancelled_handle, NULL},
 };
 const size_t business_events_n_handlers =

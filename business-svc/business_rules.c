@@ -193,22 +193,6 @@ int business_rules_cursor_decode(const char *s, struct business_queue_cursor *re
     return OF_OK;
 }
 
-static int queue_limit(const char *s, int *ret, struct jspec_error *err)
-{
-    long v = BUSINESS_QUEUE_LIMIT_DEFAULT;
-    if (s) {
-        size_t digits = strspn(s, "0123456789");
-        if (digits == 0 || s[digits] != '\0')
-            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
-        v = digits > 6 ? LONG_MAX : strtol(s, NULL, 10);
-    }
-    if (v < 1 || v > BUSINESS_QUEUE_LIMIT_MAX)
-        return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d",
-                          BUSINESS_QUEUE_LIMIT_MAX);
-    *ret = (int)v;
-    return OF_OK;
-}
-
 int business_rules_queue_query(const char *status, const char *limit, const char *cursor,
                                struct business_queue_query *ret, struct jspec_error *err)
 {
@@ -217,7 +201,8 @@ int business_rules_queue_query(const char *status, const char *limit, const char
         return jspec_fail(err, API_INVALID_VALUE, "status",
                           "must be one of PENDING, APPROVED, REJECTED, CANCELLED");
     q.has_status = status != NULL;
-    if (queue_limit(limit, &q.limit, err) != OF_OK)
+    if (jspec_query_limit(limit, BUSINESS_QUEUE_LIMIT_DEFAULT, BUSINESS_QUEUE_LIMIT_MAX, &q.limit,
+                          err) != OF_OK)
         return OF_EPERMANENT;
     if (cursor && business_rules_cursor_decode(cursor, &q.cursor) != OF_OK)
         return jspec_fail(err, API_INVALID_VALUE, "cursor", "is not a cursor of this listing");

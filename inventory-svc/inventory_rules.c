@@ -205,16 +205,9 @@ int inventory_rules_list_query(const char *limit, const char *cursor,
                                struct inventory_list_query *ret, struct jspec_error *err)
 {
     struct inventory_list_query q = {.limit = INVENTORY_LIST_LIMIT_DEFAULT};
-    if (limit) {
-        size_t digits = strspn(limit, "0123456789");
-        if (digits == 0 || limit[digits] != '\0')
-            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
-        long v = digits > 6 ? LONG_MAX : strtol(limit, NULL, 10);
-        if (v < 1 || v > INVENTORY_LIST_LIMIT_MAX)
-            return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d",
-                              INVENTORY_LIST_LIMIT_MAX);
-        q.limit = (int)v;
-    }
+    if (jspec_query_limit(limit, INVENTORY_LIST_LIMIT_DEFAULT, INVENTORY_LIST_LIMIT_MAX, &q.limit,
+                          err) != OF_OK)
+        return OF_EPERMANENT;
     if (cursor) {
         if (!lower_uuid(cursor) || strlen(cursor) != UUID_STR_LEN - 1)
             return jspec_fail(err, API_INVALID_VALUE, "cursor",
@@ -403,19 +396,6 @@ int64_t inventory_rules_outlet_lock_key(const char *outlet_id)
 /* ------------------------------------------------------------------------------------------ */
 /* Event data */
 
-/* The dead letter's reason, printf-style, into err (len bytes). */
-static void event_fail(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void event_fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !len)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
 struct request_data {
     char order_id[UUID_STR_LEN];
     char outlet_id[UUID_STR_LEN];
@@ -454,7 +434,8 @@ static bool parse_lines(const json_t *lines, struct inventory_validation_request
         }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(ret->lines[j].item_id, ret->lines[i].item_id) == 0) {
-                event_fail(err, errlen, "%s.item_id: repeats the item of line %zu", prefix, j);
+                of_reason_format(err, errlen, "%s.item_id: repeats the item of line %zu", prefix,
+                                 j);
                 return false;
             }
         }
@@ -510,7 +491,7 @@ int inventory_rules_order_event(const json_t *data, enum inventory_trigger trigg
     struct jspec_error e;
     ORDER out = {0};
     if ((unsigned)trigger >= INVENTORY_TRIGGER_COUNT || !order_specs[trigger].fields) {
-        event_fail(err, errlen, "data: no such order event");
+        of_reason_format(err, errlen, "data: no such order event");
         return OF_EPERMANENT;
     }
     if (jspec_parse(data, &order_specs[trigger], &out, &e) < 0) {
@@ -518,7 +499,7 @@ int inventory_rules_order_event(const json_t *data, enum inventory_trigger trigg
         return OF_EPERMANENT;
     }
     if (trigger == INVENTORY_CANCELLED && !out.reason[0]) {
-        event_fail(err, errlen, "data.reason: must not be empty");
+        of_reason_format(err, errlen, "data.reason: must not be empty");
         return OF_EPERMANENT;
     }
     *ret = out;

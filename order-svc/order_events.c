@@ -319,32 +319,21 @@ static int outlet_handle(struct consumer_ctx *ctx, const struct envelope *ev)
     return outlet_event_handle(ctx, ev, app_of(ctx)->event_max_skew_ms);
 }
 
-/* The order's outbox key (data.order_id; the correlation id when it is not a string: such data
- * is dead-lettered anyway). */
-static size_t order_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max)
-{
-    const char *order_id = json_string_value(json_object_get(ev->data, "order_id"));
-    if (max < 1)
-        return 0;
-    ret_keys[0] = outbox_lock_key(order_id ? order_id : ev->correlation_id);
-    return 1;
-}
-
 const struct event_handler order_events_handlers[] = {
-    {"inventory.validated.v1", saga_handle, order_lock_keys},
-    {"inventory.invalidated.v1", saga_handle, order_lock_keys},
-    {"inventory.reservation.expired.v1", saga_handle, order_lock_keys},
-    {"inventory.released.v1", noted_handle, order_lock_keys},
-    {"inventory.committed.v1", noted_handle, order_lock_keys},
-    {"payment.completed.v1", saga_handle, order_lock_keys},
-    {"payment.failed.v1", saga_handle, order_lock_keys},
-    {"payment.refunded.v1", noted_handle, order_lock_keys},
-    {"order.approved.v1", saga_handle, order_lock_keys},
-    {"order.rejected.v1", saga_handle, order_lock_keys},
-    {"delivery.agent.assigned.v1", saga_handle, order_lock_keys},
-    {"delivery.assignment.failed.v1", saga_handle, order_lock_keys},
-    {"delivery.picked_up.v1", saga_handle, order_lock_keys},
-    {"delivery.delivered.v1", saga_handle, order_lock_keys},
+    {"inventory.validated.v1", saga_handle, outbox_order_lock_keys},
+    {"inventory.invalidated.v1", saga_handle, outbox_order_lock_keys},
+    {"inventory.reservation.expired.v1", saga_handle, outbox_order_lock_keys},
+    {"inventory.released.v1", noted_handle, outbox_order_lock_keys},
+    {"inventory.committed.v1", noted_handle, outbox_order_lock_keys},
+    {"payment.completed.v1", saga_handle, outbox_order_lock_keys},
+    {"payment.failed.v1", saga_handle, outbox_order_lock_keys},
+    {"payment.refunded.v1", noted_handle, outbox_order_lock_keys},
+    {"order.approved.v1", saga_handle, outbox_order_lock_keys},
+    {"order.rejected.v1", saga_handle, outbox_order_lock_keys},
+    {"delivery.agent.assigned.v1", saga_handle, outbox_order_lock_keys},
+    {"delivery.assignment.failed.v1", saga_handle, outbox_order_lock_keys},
+    {"delivery.picked_up.v1", saga_handle, outbox_order_lock_keys},
+    {"delivery.delivered.v1", saga_handle, outbox_order_lock_keys},
     {"customer.address.updated.v1", address_handle, NULL},
     {"business.outlet.created.v1", outlet_handle, NULL},
     {"business.outlet.updated.v1", outlet_handle, NULL},

@@ -178,16 +178,8 @@ int order_rules_query(const char *status, const char *limit, const char *cursor,
                               "ASSIGNED, OUT_FOR_DELIVERY, DELIVERED, REJECTED, CANCELLED");
         q.has_status = true;
     }
-    if (limit) {
-        size_t digits = strspn(limit, "0123456789");
-        if (digits == 0 || limit[digits] != '\0')
-            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
-        long v = digits > 6 ? LONG_MAX : strtol(limit, NULL, 10);
-        if (v < 1 || v > ORDER_LIMIT_MAX)
-            return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d",
-                              ORDER_LIMIT_MAX);
-        q.limit = (int)v;
-    }
+    if (jspec_query_limit(limit, ORDER_LIMIT_DEFAULT, ORDER_LIMIT_MAX, &q.limit, err) != OF_OK)
+        return OF_EPERMANENT;
     if (cursor) {
         if (page_cursor_decode(cursor, &q.cursor) != OF_OK)
             return jspec_fail(err, API_INVALID_VALUE, "cursor",

@@ -205,19 +205,9 @@ static int cancelled_handle(struct consumer_ctx *ctx, const struct envelope *ev)
     return rc;
 }
 
-/* The order's outbox lock (data without an order id is dead-lettered by the handler). */
-static size_t order_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max)
-{
-    const char *order = json_string_value(json_object_get(ev->data, "order_id"));
-    if (!order || max < 1)
-        return 0;
-    ret_keys[0] = outbox_lock_key(order);
-    return 1;
-}
-
 const struct event_handler payment_events_handlers[] = {
-    {"payment.requested.v1", requested_handle, order_lock_keys},
-    {"order.cancelled.v1", cancelled_handle, order_lock_keys},
+    {"payment.requested.v1", requested_handle, outbox_order_lock_keys},
+    {"order.cancelled.v1", cancelled_handle, outbox_order_lock_keys},
 };
 const size_t payment_events_n_handlers =
     sizeof payment_events_handlers / sizeof payment_events_handlers[0];

@@ -113,18 +113,6 @@ int payment_rules_payment_id(const char *order_id, char ret[UUID_STR_LEN])
 /* ------------------------------------------------------------------------------------------ */
 /* Event data */
 
-static void event_fail(char *err, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static void event_fail(char *err, size_t len, const char *fmt, ...)
-{
-    va_list ap;
-    if (!err || !len)
-        return;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
 static int method_check(const json_t *v, const struct jspec_field *f, void *dst,
                         struct jspec_error *err)
 {
@@ -183,7 +171,7 @@ int payment_rules_requested(const json_t *data, struct payment_request *ret, cha
     int rc = payment_rules_method_parse(in.method, &out.method);
     OPENSSL_cleanse(&in, sizeof in);
     if (rc != OF_OK) {
-        event_fail(err, errlen, "data.method: must be UPI|CARD|WALLET");
+        of_reason_format(err, errlen, "data.method: must be UPI|CARD|WALLET");
         OPENSSL_cleanse(&out, sizeof out);
         return OF_EPERMANENT;
     }
@@ -225,7 +213,7 @@ int payment_rules_cancelled(const json_t *data, struct payment_cancellation *ret
         return OF_EPERMANENT;
     }
     if (timestamp_parse(in.cancelled_at, &out.cancelled_ms) != 0) {
-        event_fail(err, errlen, "data.cancelled_at: must be an RFC 3339 timestamp");
+        of_reason_format(err, errlen, "data.cancelled_at: must be an RFC 3339 timestamp");
         return OF_EPERMANENT;
     }
     memcpy(out.order_id, in.order_id, UUID_STR_LEN);

@@ -40,6 +40,8 @@ static void cut_utf8(char *s)
 
 void of_reason_vformat(char *buf, size_t len, const char *fmt, va_list ap)
 {
+    if (!buf || len == 0)
+        return;
     if (vsnprintf(buf, len, fmt, ap) < 0)
         buf[0] = '\0';
     for (char *p = buf; *p; p++) {

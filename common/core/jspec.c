@@ -2,6 +2,7 @@
  * parser with one small validator and store function per JSON type. */
 #include <inttypes.h>
 #include <math.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -633,5 +634,20 @@ int jspec_check_currency(const json_t *value, const struct jspec_field *f, void 
     if (!jspec_currency_valid(json_string_value(value)))
         return jspec_fail(ret_err, API_INVALID_VALUE, f->name,
                           "must be an ISO 4217 code: 3 upper-case letters");
+    return OF_OK;
+}
+
+int jspec_query_limit(const char *s, int def, int max, int *ret, struct jspec_error *err)
+{
+    long v = def;
+    if (s) {
+        size_t digits = strspn(s, "0123456789");
+        if (digits == 0 || s[digits] != '\0')
+            return jspec_fail(err, API_INVALID_VALUE, "limit", "must be a whole number");
+        v = digits > 6 ? LONG_MAX : strtol(s, NULL, 10);
+    }
+    if (v < 1 || v > max)
+        return jspec_fail(err, API_OUT_OF_RANGE, "limit", "must be between 1 and %d", max);
+    *ret = (int)v;
     return OF_OK;
 }

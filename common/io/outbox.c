@@ -646,3 +646,12 @@ int outbox_emit(PGconn *c, const struct outbox_origin *o, const char *type, cons
     envelope_clear(&ev);
     return rc;
 }
+
+size_t outbox_order_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max)
+{
+    const char *order_id = json_string_value(json_object_get(ev->data, "order_id"));
+    if (max < 1)
+        return 0;
+    ret_keys[0] = outbox_lock_key(order_id ? order_id : ev->correlation_id);
+    return 1;
+}

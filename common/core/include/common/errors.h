@@ -19,8 +19,9 @@ enum of_result {
 const char *of_result_name(int rc);
 
 /* A handler's reason for a failure (consumer_fail, timer_fail and their retry twins), formatted
- * from fmt into buf (len > 0): one line (control characters become spaces), cut at a whole UTF-8
- * character when it does not fit. Reasons name fields, never values. */
+ * from fmt into buf (nothing when buf is NULL or len 0): one line (control characters become
+ * spaces), cut at a whole UTF-8 character when it does not fit. Reasons name fields, never values.
+ */
 void of_reason_vformat(char *buf, size_t len, const char *fmt, va_list ap)
     __attribute__((format(printf, 3, 0)));
 void of_reason_format(char *buf, size_t len, const char *fmt, ...)

@@ -263,6 +263,12 @@ int jspec_parse(const json_t *obj, const struct jspec *spec, void *out, struct j
 int jspec_load(const char *text, size_t len, json_t **ret_obj, struct jspec_error *ret_err)
     __attribute__((warn_unused_result));
 
+/* A listing's limit query parameter s (NULL: absent, then def): decimal digits only, 1..max.
+ * Returns 0 with *ret set, or OF_EPERMANENT with err naming "limit" (API_INVALID_VALUE "must be
+ * a whole number", API_OUT_OF_RANGE "must be between 1 and <max>") and *ret untouched. */
+int jspec_query_limit(const char *s, int def, int max, int *ret, struct jspec_error *err)
+    __attribute__((warn_unused_result));
+
 /* Whether s is an ISO 4217 alphabetic code's form: exactly 3 upper-case ASCII letters (false for
  * NULL). */
 bool jspec_currency_valid(const char *s);

@@ -52,6 +52,11 @@ int outbox_emit(PGconn *c, const struct outbox_origin *o, const char *type, cons
  * take the outbox lock of a key (as a handler's lock_keys do). */
 int64_t outbox_lock_key(const char *key);
 
+/* A consumer's lock_keys (common/consumer.h) for a handler that appends under the order it is
+ * about: the outbox lock of data.order_id, or of the correlation id when data has no string
+ * order_id (such data is dead-lettered by the handler anyway). */
+size_t outbox_order_lock_keys(const struct envelope *ev, int64_t *ret_keys, size_t max);
+
 struct outbox_relay_config {
     const char *conninfo; /* the service's own role */
     const char *schema;   /* "orders" */
