@@ -129,7 +129,10 @@ rd_kafka_conf_t *kafka_conf_new(const char *brokers, const char *client_id, cons
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     if (conf_set(conf, "bootstrap.servers", brokers, err, errlen) != OF_OK ||
         conf_set(conf, "client.id", client_id, err, errlen) != OF_OK ||
-        conf_set(conf, "log.connection.close", "false", err, errlen) != OF_OK)
+        conf_set(conf, "log.connection.close", "false", err, errlen) != OF_OK ||
+        /* TCP_NODELAY: with Nagle a small request written while an earlier one is unacknowledged
+         * waits for the peer's delayed ACK (tens of ms), and every saga hop is such requests. */
+        conf_set(conf, "socket.nagle.disable", "true", err, errlen) != OF_OK)
         goto fail;
     for (size_t i = 0; kv && kv[i]; i += 2) {
         if (!kv[i + 1] || conf_set(conf, kv[i], kv[i + 1], err, errlen) != OF_OK)
@@ -178,7 +181,7 @@ struct kafka_producer *kafka_producer_new(const char *brokers, const char *clien
                               "acks",
                               "all",
                               "linger.ms",
-                              "5",
+                              "1",
                               "message.timeout.ms",
                               timeout,
                               "message.max.bytes",

@@ -98,10 +98,11 @@ int kafka_ensure_topics(const char *brokers, const char *const *names, size_t n,
                         int replication, int max_message_bytes, int timeout_ms, char *err,
                         size_t errlen);
 
-/* A librdkafka configuration with bootstrap.servers and client.id set, librdkafka's own log lines
- * and error events routed to log.h, and then the NULL-terminated key/value pairs kv (may be NULL)
- * applied. For the consumer loop, which makes its own handle. Returns the configuration (give it
- * to rd_kafka_new, which takes it on success, or rd_kafka_conf_destroy it), or NULL with err. */
+/* A librdkafka configuration with bootstrap.servers and client.id set, TCP_NODELAY on broker
+ * sockets (socket.nagle.disable: small requests never wait for a delayed ACK), librdkafka's own log
+ * lines and error events routed to log.h, and then the NULL-terminated key/value pairs kv (may be
+ * NULL) applied. For the consumer loop, which makes its own handle. Returns the configuration (give
+ * it to rd_kafka_new, which takes it on success, or rd_kafka_conf_destroy it), or NULL with err. */
 struct rd_kafka_conf_s *kafka_conf_new(const char *brokers, const char *client_id,
                                        const char *const *kv, char *err, size_t errlen);
 
