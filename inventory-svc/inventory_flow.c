@@ -268,7 +268,8 @@ static const struct jspec ttl_spec = JSPEC_SPEC(TTL, ttl_fields, JSPEC_LENIENT);
 /* Both advisory locks a consumer batch would take for the order, in ascending order. */
 static int lock_order(PGconn *c, const char *outlet_id, const char *order_id)
 {
-    int64_t keys[2] = {inventory_rules_outlet_lock_key(outlet_id), outbox_lock_key(order_id)};
+    int64_t keys[2] = {outbox_lock_scoped(SCHEMA, inventory_rules_outlet_lock_key(outlet_id)),
+                       outbox_lock_scoped(SCHEMA, outbox_lock_key(order_id))};
     size_t n = consumer_sort_keys(keys, 2);
     char arr[64];
     snprintf(arr, sizeof arr, n == 2 ? "{%" PRId64 ",%" PRId64 "}" : "{%" PRId64 "}", keys[0],

@@ -12,6 +12,7 @@
 #include "common/auth.h"
 #include "common/db.h"
 #include "common/errors.h"
+#include "common/outbox.h"
 #include "common/outlet_store.h"
 #include "common/xalloc.h"
 
@@ -34,7 +35,8 @@ int inventory_store_outlet_get(PGconn *c, const char *id, struct outlet_ref *ret
 int inventory_store_outlet_lock(PGconn *c, const char *outlet_id)
 {
     char key[32];
-    snprintf(key, sizeof key, "%" PRId64, inventory_rules_outlet_lock_key(outlet_id));
+    snprintf(key, sizeof key, "%" PRId64,
+             outbox_lock_scoped("inventory", inventory_rules_outlet_lock_key(outlet_id)));
     const char *p[] = {key};
     return db_exec(c, "SELECT pg_advisory_xact_lock($1::bigint)", 1, p, NULL, NULL, 0);
 }

@@ -50,6 +50,7 @@
 #include "common/errors.h"
 #include "common/kafka.h"
 #include "common/metrics.h"
+#include "common/outbox.h"
 #include "common/timefmt.h"
 #include "common/topics.h"
 #include "common/xalloc.h"
@@ -120,6 +121,8 @@ struct consumer {
     size_t n_waits;
     size_t cap_waits;
     bool seek_due;    /* a waiting partition needs (another) seek */
+    bool release_due; /* the batch's last record is done with savepoint r: the next one's
+                       * round trip releases it (COMMIT releases every savepoint anyway) */
     unsigned reseeks; /* seeks since a waiting partition last restarted, for backoff */
     int64_t next_seek_ms;
     rd_kafka_resp_err_t last_err; /* the consumer error logged last, to log each once */
@@ -731,6 +734,8 @@ static int lock_batch(struct consumer *c, const struct record *recs, size_t n)
             nk += got < LOCK_KEYS_PER_RECORD ? got : LOCK_KEYS_PER_RECORD;
         }
     }
+    for (size_t i = 0; i < nk; i++)
+        keys[i] = outbox_lock_scoped(c->schema, keys[i]);
     nk = consumer_sort_keys(keys, nk);
     int rc = OF_OK;
     if (nk > 0) {
@@ -753,22 +758,45 @@ static int lock_batch(struct consumer *c, const struct record *recs, size_t n)
     return rc;
 }
 
+/* Done with the record in savepoint r: the next record's begin_record() releases it. */
+static void release_record(struct consumer *c)
+{
+    c->release_due = true;
+}
+
 /* Inserts the inbox row: OF_OK when new, 1 when the event was handled before, or an error
- * (logged), which is never the record's fault: its event id is a valid UUID. */
-static int insert_inbox(struct consumer *c, const struct record *rec)
+ * (logged), which is never the record's fault: its event id is a valid UUID. With savepoint, it
+ * first opens savepoint r for the record (releasing the previous record's when that is due), all
+ * in one round trip. */
+static int insert_inbox_in(struct consumer *c, const struct record *rec, bool savepoint)
 {
     const char *params[] = {rec->ev.event_id, rec->topic};
+    const struct db_stmt stmts[] = {
+        {"RELEASE SAVEPOINT r", 0, NULL},
+        {"SAVEPOINT r", 0, NULL},
+        {c->sql_inbox, 2, params},
+    };
+    size_t first = !savepoint ? 2 : c->release_due ? 0 : 1;
     PGresult *res = NULL;
     char err[256];
-    int rc = db_exec(c->db, c->sql_inbox, 2, params, &res, err, sizeof err);
+    int rc = db_exec_batch(c->db, stmts + first, 3 - first, &res, err, sizeof err);
+    if (savepoint)
+        c->release_due = false;
     if (rc != OF_OK) {
         struct log_fields f = record_fields(rec);
-        log_error(&f, "consumer: inbox insert failed (%s): %s", of_result_name(rc), err);
+        log_error(&f, "consumer: %s failed (%s): %s",
+                  savepoint ? "savepoint and inbox insert" : "inbox insert", of_result_name(rc),
+                  err);
         return rc;
     }
     bool inserted = strcmp(PQcmdTuples(res), "1") == 0;
     PQclear(res);
     return inserted ? OF_OK : 1;
+}
+
+static int insert_inbox(struct consumer *c, const struct record *rec)
+{
+    return insert_inbox_in(c, rec, false);
 }
 
 /* ---- dead letters ---- */
@@ -949,8 +977,7 @@ static enum outcome dead_letter_and_release(struct consumer *c, struct record *r
         rec->dead_due = true;
         return rollback_record(c) ? OUT_RETRY : OUT_ABORT;
     }
-    if (!run_sql(c, "RELEASE SAVEPOINT r"))
-        return OUT_ABORT;
+    release_record(c);
     rec->state = REC_DEAD;
     return OUT_NEXT;
 }
@@ -982,8 +1009,9 @@ static enum outcome finish_record(struct consumer *c, struct record *rec, int rc
     consumer_error_text(rc, action, reason, rec->error, sizeof rec->error);
     switch (action) {
     case CONSUMER_KEEP:
-        if (!run_sql(c, "RELEASE SAVEPOINT r"))
-            return OUT_ABORT; /* e.g. the handler returned OF_OK over a failed statement */
+        /* Should the handler have returned OF_OK over a failed statement, the release (or the
+         * COMMIT, which then answers ROLLBACK) fails and the batch comes again. */
+        release_record(c);
         rec->state = REC_HANDLED;
         return OUT_NEXT;
     case CONSUMER_ABORT:
@@ -1009,14 +1037,11 @@ static enum outcome handle_record(struct consumer *c, struct record *rec)
     rec->dlq_failures = e ? e->dlq_failures : 0;
     if (!rec->handler)
         return reject_record(c, rec);
-    if (!run_sql(c, "SAVEPOINT r"))
-        return OUT_ABORT;
-    int rc = insert_inbox(c, rec);
+    int rc = insert_inbox_in(c, rec, true);
     if (rc < 0)
         return OUT_ABORT;
     if (rc == 1) {
-        if (!run_sql(c, "RELEASE SAVEPOINT r"))
-            return OUT_ABORT;
+        release_record(c);
         rec->state = REC_DUPLICATE;
         return OUT_NEXT;
     }
@@ -1045,6 +1070,7 @@ static enum outcome abort_transaction(struct consumer *c)
 static enum outcome run_transaction(struct consumer *c, struct record *recs, size_t n,
                                     size_t *ret_stop)
 {
+    c->release_due = false;
     if (ensure_db(c) != OF_OK || !run_sql(c, "BEGIN"))
         return abort_transaction(c);
     if (lock_batch(c, recs, n) != OF_OK)

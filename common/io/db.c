@@ -340,6 +340,82 @@ int db_exec(PGconn *c, const char *sql, int nparams, const char *const *params, 
     return OF_OK;
 }
 
+/* Records the failure of r (or of the connection, r NULL) as db_exec() does. */
+static int fail_with(PGconn *c, PGresult *r, int rc, char *err, size_t errlen)
+{
+    db_error_message(c, r, last_error.message, sizeof last_error.message);
+    record_failure(rc, failure_sqlstate(c, r));
+    if (err != NULL && errlen > 0)
+        snprintf(err, errlen, "%s", last_error.message);
+    return rc;
+}
+
+/* Reads a pipeline's results up to its sync: rc is the first failure (which *fail records),
+ * *ret_last the last statement's result when all n succeeded. Each statement's results end with
+ * a NULL; the sync's own result ends the pipeline. A broken connection returns NULL forever:
+ * it ends the loop too. */
+static int read_pipeline(PGconn *c, size_t n, PGresult **ret_last, char *err, size_t errlen)
+{
+    int rc = OF_OK;
+    size_t done = 0;
+    PGresult *last = NULL;
+    for (;;) {
+        PGresult *r = PQgetResult(c);
+        if (!r) {
+            if (PQstatus(c) == CONNECTION_BAD || ++done > n + 1)
+                break;
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        int src = st == PGRES_PIPELINE_ABORTED ? OF_OK : db_classify(c, r);
+        if (src != OF_OK && rc == OF_OK) {
+            rc = fail_with(c, r, src, err, errlen);
+        } else if (rc == OF_OK && st != PGRES_PIPELINE_ABORTED && done == n - 1) {
+            PQclear(last);
+            last = r;
+            continue;
+        }
+        PQclear(r);
+    }
+    if (rc == OF_OK && (done < n || !last || PQstatus(c) == CONNECTION_BAD))
+        rc = fail_with(c, NULL, OF_EUNAVAIL, err, errlen);
+    if (rc == OF_OK && ret_last)
+        *ret_last = last;
+    else
+        PQclear(last);
+    return rc;
+}
+
+int db_exec_batch(PGconn *c, const struct db_stmt *stmts, size_t n, PGresult **ret_res, char *err,
+                  size_t errlen)
+{
+    if (n == 0 || PQenterPipelineMode(c) != 1)
+        return fail_with(c, NULL, n == 0 ? OF_EPERMANENT : OF_EUNAVAIL, err, errlen);
+    size_t sent = 0;
+    while (sent < n && PQsendQueryParams(c, stmts[sent].sql, stmts[sent].nparams, NULL,
+                                         stmts[sent].params, NULL, NULL, 0) == 1)
+        sent++;
+    int rc;
+    if (PQpipelineSync(c) != 1)
+        rc = fail_with(c, NULL, OF_EUNAVAIL, err, errlen);
+    else
+        rc = read_pipeline(c, sent, ret_res, err, errlen);
+    if (rc == OF_OK && sent < n)
+        rc = fail_with(c, NULL, OF_EUNAVAIL, err, errlen);
+    if (PQexitPipelineMode(c) != 1 && rc == OF_OK) { /* results left: the connection is unusable */
+        if (ret_res) {
+            PQclear(*ret_res);
+            *ret_res = NULL;
+        }
+        rc = fail_with(c, NULL, OF_EUNAVAIL, err, errlen);
+    }
+    return rc;
+}
+
 int db_exec_count(PGconn *c, const char *sql, int nparams, const char *const *params, size_t *ret_n)
 {
     PGresult *r;

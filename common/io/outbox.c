@@ -68,10 +68,11 @@ static char *headers_json(const struct envelope *ev)
 /* FNV-1a, 64 bits (offset basis and prime of the reference), folded to 48 bits under a 16-bit
  * class tag. The fold keeps every bit of the hash in play; the tag keeps the keys positive and
  * far above the int4 range of the hashtext() keys of the relay and migration locks. */
-#define FNV64_OFFSET    14695981039346656037ULL
-#define FNV64_PRIME     1099511628211ULL
-#define LOCK_CLASS      0x6f62ULL /* "ob" */
-#define LOCK_CLASS_BITS 48
+#define FNV64_OFFSET      14695981039346656037ULL
+#define FNV64_PRIME       1099511628211ULL
+#define LOCK_CLASS        0x6f62ULL /* "ob" */
+#define LOCK_CLASS_BITS   48
+#define LOCK_SCOPED_CLASS 0x6f73ULL /* "os" */
 
 int64_t outbox_lock_key(const char *key)
 {
@@ -82,9 +83,22 @@ int64_t outbox_lock_key(const char *key)
     return (int64_t)(LOCK_CLASS << LOCK_CLASS_BITS | low);
 }
 
+int64_t outbox_lock_scoped(const char *schema, int64_t key)
+{
+    uint64_t h = FNV64_OFFSET;
+    for (const unsigned char *p = (const unsigned char *)(schema ? schema : ""); *p; p++)
+        h = (h ^ *p) * FNV64_PRIME;
+    h = (h ^ 0) * FNV64_PRIME; /* the schema's end: "ab" + key never equals "a" + "b"... */
+    for (int shift = 56; shift >= 0; shift -= 8)
+        h = (h ^ (((uint64_t)key >> shift) & 0xff)) * FNV64_PRIME;
+    uint64_t low = (h ^ (h >> LOCK_CLASS_BITS)) & ((1ULL << LOCK_CLASS_BITS) - 1);
+    return (int64_t)(LOCK_SCOPED_CLASS << LOCK_CLASS_BITS | low);
+}
+
 /* Locks the key, then inserts: the id comes from the sequence only once the lock is held, so
  * one key's rows get ids in commit order. The lock subquery is not flattened (its target list
- * is volatile), so it runs before the row is formed. $5 is outbox_lock_key($2). */
+ * is volatile), so it runs before the row is formed. $5 is the key's lock in the schema,
+ * outbox_lock_scoped(schema, outbox_lock_key($2)). */
 #define APPEND_SQL                                                                                 \
     "INSERT INTO %s.outbox (topic, key, payload, headers) "                                        \
     "SELECT $1::text, $2::text, $3::json, $4::jsonb "                                              \
@@ -102,7 +116,8 @@ int outbox_append(PGconn *c, const char *schema, const char *key, const struct e
         char sql[sizeof APPEND_SQL + 64]; /* the schema is at most 63 bytes */
         snprintf(sql, sizeof sql, APPEND_SQL, schema);
         char lock[24];
-        snprintf(lock, sizeof lock, "%lld", (long long)outbox_lock_key(key));
+        snprintf(lock, sizeof lock, "%lld",
+                 (long long)outbox_lock_scoped(schema, outbox_lock_key(key)));
         const char *params[] = {t->name, key, payload, headers, lock};
         rc = db_exec(c, sql, 5, params, NULL, NULL, 0);
     }

@@ -782,6 +782,27 @@ static void test_outbox_lock_key_is_stable(void **state)
     assert_true(outbox_lock_key("\xc3\xa9") == INT64_C(0x6f621707b71814c3)); /* bytes, not chars */
 }
 
+/* The lock a service takes: stable vectors (computed apart from this code), different per schema
+ * for one key, and in its own class 0x6f73, away from the unscoped class and hashtext() keys. */
+static void test_outbox_lock_scoped(void **state)
+{
+    (void)state;
+    int64_t order_a = outbox_lock_key("order-a");
+    assert_true(outbox_lock_scoped("orders", order_a) == INT64_C(0x6f735ebb11497f16));
+    assert_true(outbox_lock_scoped("inventory", order_a) == INT64_C(0x6f73a03f4fc2dfba));
+    assert_true(outbox_lock_scoped("", 0) == INT64_C(0x6f73823a2490cfbb));
+    assert_true(outbox_lock_scoped(NULL, 0) == outbox_lock_scoped("", 0));
+    assert_true(outbox_lock_scoped("orders", -1) == INT64_C(0x6f7321300a231024));
+    /* "order" + "s..." must not meet "orders" + "...": the schema ends with a 0 byte. */
+    assert_true(outbox_lock_scoped("order", order_a) != outbox_lock_scoped("orders", order_a));
+    for (int64_t k = 0; k < 1000; k++) {
+        int64_t s = outbox_lock_scoped("payment", k);
+        assert_true(s > 0);
+        assert_true((uint64_t)s >> 48 == 0x6f73);
+        assert_true(s != outbox_lock_scoped("business", k));
+    }
+}
+
 /* Different keys lock differently (no collision among many similar ones), and every key is in
  * its class: positive, top 16 bits 0x6f62, so never a hashtext() (int4) key. */
 static void test_outbox_lock_key_differs_per_key(void **state)
@@ -929,6 +950,7 @@ int main(void)
         cmocka_unit_test(test_outbox_append_rejects_before_sql),
         cmocka_unit_test(test_outbox_lock_key_is_stable),
         cmocka_unit_test(test_outbox_lock_key_differs_per_key),
+        cmocka_unit_test(test_outbox_lock_scoped),
         cmocka_unit_test(test_producer_renew),
         cmocka_unit_test(test_dbconn_unreachable),
         cmocka_unit_test(test_relay_rejects_bad_config),

@@ -84,6 +84,23 @@ int db_exec_count(PGconn *c, const char *sql, int nparams, const char *const *pa
 int db_exec_one(PGconn *c, const char *sql, int nparams, const char *const *params)
     __attribute__((warn_unused_result));
 
+/* One statement of db_exec_batch(). */
+struct db_stmt {
+    const char *sql;
+    int nparams;
+    const char *const *params;
+};
+/* Runs stmts[0..n-1] in order in one round trip (libpq's pipeline mode, each statement sent as
+ * PQexecParams would, unprepared), for a few short statements whose results are not needed in
+ * between, such as a savepoint and the insert after it. OF_OK when every one succeeded, with the
+ * last one's result in *ret_res if ret_res is not NULL (the caller PQclear()s it). Otherwise the
+ * first failure, classified and recorded as db_exec() records it (and in err when not NULL); the
+ * statements after it were skipped by the server. Inside a transaction block the pipeline's sync
+ * ends nothing; outside one the statements run as one implicit transaction. Not for COPY or for
+ * several statements in one string. */
+int db_exec_batch(PGconn *c, const struct db_stmt *stmts, size_t n, PGresult **ret_res, char *err,
+                  size_t errlen) __attribute__((warn_unused_result));
+
 /* ---- result cells ----
  * Readers of one cell (row, col) of a text-format result, for columns the statement guarantees
  * are present and not NULL (use coalesce() in the SQL: a NULL cell reads as ""). */

@@ -19,7 +19,8 @@ struct metrics;
  * Per-key order: row ids come from a sequence at INSERT time but transactions commit in any
  * order, and the relay publishes in id order, so two transactions appending for one key could
  * see their events published out of order. The insert therefore first takes a transaction
- * advisory lock on the key, pg_advisory_xact_lock(outbox_lock_key(key)) (the one-bigint form),
+ * advisory lock on the key in the schema, pg_advisory_xact_lock(outbox_lock_scoped(schema,
+ * outbox_lock_key(key))) (the one-bigint form),
  * held until the caller's transaction ends: writers of one key are serialized, and the second
  * one's row gets its id only after the first committed. Two transactions appending for several
  * keys in different orders can deadlock (40P01, OF_ERETRY), so a transaction that appends for
@@ -51,6 +52,16 @@ int outbox_emit(PGconn *c, const struct outbox_origin *o, const char *type, cons
  * and migration locks. A service's other lock keys stay out of that range, unless they mean to
  * take the outbox lock of a key (as a handler's lock_keys do). */
 int64_t outbox_lock_key(const char *key);
+
+/* The lock a service actually takes for key (an outbox_lock_key() or any other lock key of the
+ * service) in its schema: every service shares the database, and advisory locks are per database,
+ * so unscoped, order-svc's batch for an order would wait for inventory-svc's batch for the same
+ * order, which it has no reason to. Pure and stable like outbox_lock_key(): FNV-1a 64-bit over
+ * the schema's bytes, a 0 byte and key's 8 bytes (most significant first), folded to 48 bits
+ * under the class tag 0x6f73 ("os"), so again positive and apart from the hashtext() keys. The
+ * consumer scopes its handlers' lock_keys with its schema; outbox_append() scopes its own; any
+ * other transaction that takes a service's lock scopes it the same way. */
+int64_t outbox_lock_scoped(const char *schema, int64_t key);
 
 /* A consumer's lock_keys (common/consumer.h) for a handler that appends under the order it is
  * about: the outbox lock of data.order_id, or of the correlation id when data has no string
