@@ -53,18 +53,27 @@ static int emit(PGconn *c, const struct order *o, unsigned commands, const char 
 
 /* ---- The step ---- */
 
-/* Records event on o's timeline: from (ORDER_STATE_COUNT: none, the first step) to o's state. */
+/* The timeline entry of event on o: from (ORDER_STATE_COUNT: none, the first step) to o's state. */
+static void entry(struct order_timeline_entry *e, const struct order *o, const char *event,
+                  const char *event_id, enum order_state from, const char *disposition,
+                  const char *reason)
+{
+    const char *from_name = order_state_name(from), *to_name = order_state_name(o->state);
+    *e = (struct order_timeline_entry){0};
+    snprintf(e->event, sizeof e->event, "%s", event);
+    snprintf(e->event_id, sizeof e->event_id, "%s", event_id ? event_id : "");
+    snprintf(e->from, sizeof e->from, "%s", from_name ? from_name : "");
+    snprintf(e->to, sizeof e->to, "%s", to_name ? to_name : "");
+    snprintf(e->disposition, sizeof e->disposition, "%s", disposition);
+    snprintf(e->reason, sizeof e->reason, "%s", reason ? reason : "");
+}
+
+/* Records event on o's timeline (see entry()). */
 static int timeline(PGconn *c, const struct order *o, const char *event, const char *event_id,
                     enum order_state from, const char *disposition, const char *reason)
 {
-    struct order_timeline_entry e = {0};
-    const char *from_name = order_state_name(from), *to_name = order_state_name(o->state);
-    snprintf(e.event, sizeof e.event, "%s", event);
-    snprintf(e.event_id, sizeof e.event_id, "%s", event_id ? event_id : "");
-    snprintf(e.from, sizeof e.from, "%s", from_name ? from_name : "");
-    snprintf(e.to, sizeof e.to, "%s", to_name ? to_name : "");
-    snprintf(e.disposition, sizeof e.disposition, "%s", disposition);
-    snprintf(e.reason, sizeof e.reason, "%s", reason ? reason : "");
+    struct order_timeline_entry e;
+    entry(&e, o, event, event_id, from, disposition, reason);
     return order_store_timeline_add(c, o->id, &e);
 }
 
@@ -163,13 +172,11 @@ static int apply(PGconn *c, struct order_app *app, struct order *o, enum order_e
     /* The token goes to payment-svc or is no longer needed: order-svc keeps it only in CREATED. */
     if ((step->commands & ORDER_EMIT_PAYMENT_REQUESTED) || order_state_is_terminal(o->state))
         o->token[0] = '\0';
-    rc = order_store_save(c, o);
-    if (rc == OF_OK && ev == ORDER_EV_INVENTORY_VALIDATED)
-        rc = order_store_lines_save(c, o);
-    if (rc == OF_OK)
-        rc = timeline(c, o, order_event_name(ev), cause->event_id, from,
-                      order_state_disposition_name(step->disposition),
-                      o->reason[0] && order_state_is_terminal(o->state) ? o->reason : NULL);
+    struct order_timeline_entry e;
+    entry(&e, o, order_event_name(ev), cause->event_id, from,
+          order_state_disposition_name(step->disposition),
+          o->reason[0] && order_state_is_terminal(o->state) ? o->reason : NULL);
+    rc = order_store_save(c, o, ev == ORDER_EV_INVENTORY_VALIDATED, &e);
     if (rc == OF_OK)
         observe(app, o);
     return rc;
@@ -182,16 +189,19 @@ static int note(PGconn *c, struct order *o, enum order_event_type ev,
                 const struct order_step *step)
 {
     const char *reason = d && d->reason[0] ? d->reason : NULL;
-    int rc = timeline(c, o, order_event_name(ev), cause->event_id, o->state,
-                      order_state_disposition_name(step->disposition), reason);
-    if (rc != OF_OK || !(step->commands & ORDER_EMIT_ORDER_CANCELLED))
-        return rc;
-    if (ev == ORDER_EV_INVENTORY_VALIDATED && !o->reservation_id[0] && d) {
+    struct order_timeline_entry e;
+    entry(&e, o, order_event_name(ev), cause->event_id, o->state,
+          order_state_disposition_name(step->disposition), reason);
+    bool owed = step->commands & ORDER_EMIT_ORDER_CANCELLED;
+    int rc;
+    if (owed && ev == ORDER_EV_INVENTORY_VALIDATED && !o->reservation_id[0] && d) {
         memcpy(o->reservation_id, d->reservation_id, UUID_STR_LEN);
-        rc = order_store_save(c, o);
-        if (rc != OF_OK)
-            return rc;
+        rc = order_store_save(c, o, false, &e);
+    } else {
+        rc = order_store_timeline_add(c, o->id, &e);
     }
+    if (rc != OF_OK || !owed)
+        return rc;
     return emit(c, o, ORDER_EMIT_ORDER_CANCELLED, cause->causation_id);
 }
 

@@ -213,32 +213,31 @@ static int order_from_row(const PGresult *r, struct order *o)
     return OF_OK;
 }
 
-static int lines_get(PGconn *c, struct order *o)
+/* The lines from the columns after the order's (one row per line, ordered by line_no). */
+static void lines_from_rows(const PGresult *r, int col, struct order *o)
 {
-    const char *p[] = {o->id};
-    PGresult *r;
-    int rc = db_exec(c,
-                     "SELECT " LINE_COLS " FROM orders.order_lines WHERE order_id = $1 "
-                     "ORDER BY line_no",
-                     1, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
     int n = PQntuples(r);
     o->n_lines = 0;
     for (int i = 0; i < n && i < ORDER_LINES_MAX; i++) {
         struct order_line *l = &o->lines[i];
-        db_cell_text(r, i, 0, l->item_id, sizeof l->item_id);
-        l->qty = (int)db_cell_i64(r, i, 1);
-        l->priced = db_cell_bool(r, i, 2);
-        db_cell_text(r, i, 3, l->sku, sizeof l->sku);
-        db_cell_text(r, i, 4, l->name, sizeof l->name);
-        l->unit_price_minor = db_cell_i64(r, i, 5);
-        l->line_total_minor = db_cell_i64(r, i, 6);
+        db_cell_text(r, i, col, l->item_id, sizeof l->item_id);
+        l->qty = (int)db_cell_i64(r, i, col + 1);
+        l->priced = db_cell_bool(r, i, col + 2);
+        db_cell_text(r, i, col + 3, l->sku, sizeof l->sku);
+        db_cell_text(r, i, col + 4, l->name, sizeof l->name);
+        l->unit_price_minor = db_cell_i64(r, i, col + 5);
+        l->line_total_minor = db_cell_i64(r, i, col + 6);
         o->n_lines++;
     }
-    PQclear(r);
-    return OF_OK;
 }
+
+/* The order's columns and its lines', one row per line (every order has one at least): one
+ * round trip where the consumer's step used to make two. FOR UPDATE OF o locks the order row
+ * only. */
+#define GET_SQL                                                                                    \
+    "SELECT " ORDER_COLS ", " LINE_COLS " FROM orders.orders AS o "                                \
+    "JOIN orders.order_lines AS l ON l.order_id = o.id WHERE o.id = $1 ORDER BY l.line_no"
+#define ORDER_N_COLS 26
 
 int order_store_get(PGconn *c, const char *id, bool for_update, struct order *ret)
 {
@@ -246,19 +245,18 @@ int order_store_get(PGconn *c, const char *id, bool for_update, struct order *re
         return OF_ENOTFOUND;
     const char *p[] = {id};
     PGresult *r;
-    int rc =
-        db_exec(c,
-                for_update ? "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1 FOR UPDATE"
-                           : "SELECT " ORDER_COLS " FROM orders.orders WHERE id = $1",
-                1, p, &r, NULL, 0);
+    int rc = db_exec(c, for_update ? GET_SQL " FOR UPDATE OF o" : GET_SQL, 1, p, &r, NULL, 0);
     if (rc != OF_OK)
         return rc;
-    if (PQntuples(r) == 1)
+    if (PQntuples(r) >= 1 && PQnfields(r) == ORDER_N_COLS + 7) {
         rc = order_from_row(r, ret);
-    else
+        if (rc == OF_OK)
+            lines_from_rows(r, ORDER_N_COLS, ret);
+    } else {
         rc = OF_ENOTFOUND;
+    }
     PQclear(r);
-    return rc == OF_OK ? lines_get(c, ret) : rc;
+    return rc;
 }
 
 /* A Unix-ms time as a parameter, NULL for 0. */
@@ -270,10 +268,53 @@ static const char *ms_param(int64_t ms, char buf[32])
     return buf;
 }
 
-int order_store_save(PGconn *c, const struct order *o)
+/* The priced lines as json_to_recordset() reads them, NULL when none is priced. */
+static char *priced_lines_json(const struct order *o)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < o->n_lines; i++) {
+        const struct order_line *l = &o->lines[i];
+        if (l->priced &&
+            json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:I, s:I}", "item_id", l->item_id,
+                                               "sku", l->sku, "name", l->name, "unit_price_minor",
+                                               (json_int_t)l->unit_price_minor, "line_total_minor",
+                                               (json_int_t)l->line_total_minor)) != 0) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    char *text = a && json_array_size(a) > 0 ? jsonout_dumps(a, JSON_COMPACT, NULL) : NULL;
+    json_decref(a);
+    return text;
+}
+
+/* One statement, one round trip: the order's row, its priced lines ($14: a JSON array, or NULL)
+ * and a timeline entry ($15..$20, none when $15 is NULL). */
+#define SAVE_SQL                                                                                   \
+    "WITH o AS (UPDATE orders.orders SET status = $2, payment_token = $3, "                        \
+    "payment_id = $4::uuid, reservation_id = $5::uuid, total_minor = $6::bigint, "                 \
+    "currency = $7, reason = $8, stage = $9, "                                                     \
+    "updated_at = timestamptz 'epoch' + $10::bigint * interval '1 ms', "                           \
+    "awaiting_payment_at = timestamptz 'epoch' + $11::bigint * interval '1 ms', "                  \
+    "placed_at = timestamptz 'epoch' + $12::bigint * interval '1 ms', "                            \
+    "approved_at = timestamptz 'epoch' + $13::bigint * interval '1 ms' "                           \
+    "WHERE id = $1::uuid RETURNING id), "                                                          \
+    "l AS (UPDATE orders.order_lines AS l SET sku = v.sku, name = v.name, "                        \
+    "unit_price_minor = v.unit_price_minor, line_total_minor = v.line_total_minor "                \
+    "FROM json_to_recordset($14::json) AS v(item_id uuid, sku text, name text, "                   \
+    "unit_price_minor bigint, line_total_minor bigint) "                                           \
+    "WHERE l.order_id = $1::uuid AND l.item_id = v.item_id RETURNING 1) "                          \
+    "INSERT INTO orders.timeline (order_id, event, event_id, from_state, to_state, disposition, "  \
+    "reason) SELECT o.id, $15, $16::uuid, $17, $18, $19, $20 FROM o WHERE $15::text IS NOT NULL"
+
+int order_store_save(PGconn *c, const struct order *o, bool lines,
+                     const struct order_timeline_entry *e)
 {
     char total[32], updated[32], awaiting[32], placed[32], approved[32];
     snprintf(total, sizeof total, "%" PRId64, o->total_minor);
+    char *priced = lines ? priced_lines_json(o) : NULL;
+    if (lines && !priced)
+        return OF_EPERMANENT; /* the step priced the lines: there must be some */
     const char *p[] = {o->id,
                        order_state_name(o->state),
                        o->token[0] ? o->token : NULL,
@@ -286,40 +327,19 @@ int order_store_save(PGconn *c, const struct order *o)
                        ms_param(o->updated_ms, updated),
                        ms_param(o->awaiting_ms, awaiting),
                        ms_param(o->placed_ms, placed),
-                       ms_param(o->approved_ms, approved)};
-    if (!p[1] || !p[9])
-        return OF_EPERMANENT;
-    return db_exec(c,
-                   "UPDATE orders.orders SET status = $2, payment_token = $3, "
-                   "payment_id = $4::uuid, reservation_id = $5::uuid, total_minor = $6::bigint, "
-                   "currency = $7, reason = $8, stage = $9, "
-                   "updated_at = timestamptz 'epoch' + $10::bigint * interval '1 ms', "
-                   "awaiting_payment_at = timestamptz 'epoch' + $11::bigint * interval '1 ms', "
-                   "placed_at = timestamptz 'epoch' + $12::bigint * interval '1 ms', "
-                   "approved_at = timestamptz 'epoch' + $13::bigint * interval '1 ms' "
-                   "WHERE id = $1",
-                   13, p, NULL, NULL, 0);
-}
-
-int order_store_lines_save(PGconn *c, const struct order *o)
-{
-    for (size_t i = 0; i < o->n_lines; i++) {
-        const struct order_line *l = &o->lines[i];
-        char unit[32], total[32];
-        if (!l->priced)
-            continue;
-        snprintf(unit, sizeof unit, "%" PRId64, l->unit_price_minor);
-        snprintf(total, sizeof total, "%" PRId64, l->line_total_minor);
-        const char *p[] = {o->id, l->item_id, l->sku, l->name, unit, total};
-        int rc = db_exec(c,
-                         "UPDATE orders.order_lines SET sku = $3, name = $4, "
-                         "unit_price_minor = $5::bigint, line_total_minor = $6::bigint "
-                         "WHERE order_id = $1 AND item_id = $2",
-                         6, p, NULL, NULL, 0);
-        if (rc != OF_OK)
-            return rc;
-    }
-    return OF_OK;
+                       ms_param(o->approved_ms, approved),
+                       priced,
+                       e ? e->event : NULL,
+                       e && e->event_id[0] ? e->event_id : NULL,
+                       e && e->from[0] ? e->from : NULL,
+                       e ? e->to : NULL,
+                       e ? e->disposition : NULL,
+                       e && e->reason[0] ? e->reason : NULL};
+    int rc = OF_EPERMANENT;
+    if (p[1] && p[9])
+        rc = db_exec(c, SAVE_SQL, 20, p, NULL, NULL, 0);
+    free(priced);
+    return rc;
 }
 
 int order_store_timeline_add(PGconn *c, const char *order_id, const struct order_timeline_entry *e)

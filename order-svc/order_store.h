@@ -46,11 +46,13 @@ int order_store_find_key(PGconn *c, const char *customer_id, const char *key,
  * there is none, or id is not a UUID. */
 int order_store_get(PGconn *c, const char *id, bool for_update, struct order *ret)
     __attribute__((warn_unused_result));
-/* Writes o's mutable members (state, token, payment and reservation ids, total, currency,
- * reason, stage, the state-entry times) and sets updated_at to o->updated_ms. */
-int order_store_save(PGconn *c, const struct order *o) __attribute__((warn_unused_result));
-/* Writes the sku, name and prices of o's lines. */
-int order_store_lines_save(PGconn *c, const struct order *o) __attribute__((warn_unused_result));
+/* Writes what a step changed, in one statement (one round trip): o's mutable members (state,
+ * token, payment and reservation ids, total, currency, reason, stage, the state-entry times) with
+ * updated_at set to o->updated_ms; with lines, the sku, name and prices of o's priced lines (there
+ * must be one at least: OF_EPERMANENT otherwise); and e, unless NULL, appended to the timeline as
+ * order_store_timeline_add() would. */
+int order_store_save(PGconn *c, const struct order *o, bool lines,
+                     const struct order_timeline_entry *e) __attribute__((warn_unused_result));
 
 /* Appends one entry to the order's timeline (at: the database clock). */
 int order_store_timeline_add(PGconn *c, const char *order_id, const struct order_timeline_entry *e)
