@@ -105,6 +105,7 @@ ok "an order to APPROVED: 202 with Location, priced lines and total from invento
 assert_eq "$(order "$TA" "manual-$RUN" "$(order_body "$OUTM" "$ADDR_A" "$(items "$MDOSA" 1)")")" 202 "order at the manual outlet"
 O2=$(body .order_id)
 wait_state "$O2" PLACED
+wait_queued "$O2"
 assert_eq "$(authed "$TO" GET "/v1/orders/$O2")" 200 "the outlet's owner reads the order"
 assert_eq "$(authed "$TO" POST "/v1/outlets/$OUTM/orders/$O2/approve" --data-binary '{"prep_time_min":20}')" 200 "the owner approves"
 wait_state "$O2" APPROVED

@@ -47,6 +47,12 @@ wait_state() { # wait_state ORDER STATE...
   wait_until 60 bash -c "s=\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT status FROM orders.orders WHERE id = '$o'\"); [[ \" $want \" == *\" \$s \"* ]]" ||
     fail "order $o is $(state "$o"), expected one of: $want"
 }
+# wait_queued ORDER: PLACED is order-svc's; the outlet's queue has the order once business-svc has
+# consumed order.placed.v1 too, and only then can its owner decide.
+wait_queued() {
+  wait_until 30 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT count(*) FROM business.order_queue WHERE order_id = '$1'\")\" = 1 ]" ||
+    fail "business-svc never queued $1"
+}
 on_topic() { kcat -b "$BROKER" -C -e -q -t "$1" -f '%k|%s\n' 2>/dev/null | awk -F'|' -v k="$2" '$1 == k { sub(/^[^|]*\|/, ""); print }'; }
 count_on_topic() { on_topic "$1" "$2" | grep -c . || true; }
 n_orders() { sql "SELECT count(*) FROM orders.orders"; }
