@@ -52,6 +52,10 @@ static const struct api_error_def table[API_ERROR_COUNT] = {
     [API_SMS_UNAVAILABLE] = {"sms_unavailable", 503, "the code could not be sent"},
     [API_ORDER_DECIDED] = {"order_decided", 409, "the order has been approved or rejected already"},
     [API_ORDER_CANCELLED] = {"order_cancelled", 409, "the order has been cancelled"},
+    [API_PARTNER_EXISTS] = {"partner_exists", 409, "this account has a partner profile already"},
+    [API_PARTNER_NOT_FOUND] = {"partner_not_found", 404,
+                               "this account has no partner profile: POST /v1/partners first"},
+    [API_DELIVERY_STATE] = {"delivery_state", 409, "the delivery's state does not allow this step"},
 };
 
 const struct api_error_def *api_error_get(enum api_error e)

@@ -263,8 +263,8 @@ static int fire_one(struct timers *t, PGresult *res, int row)
     int hrc = !k         ? timer_fail(&ctx, "no handler for this kind")
               : !payload ? timer_fail(&ctx, "payload: not JSON")
                          : k->fire(&ctx, payload);
-    const char *p2[] = {kind, key};
-    if (hrc == OF_OK && (rc = db_exec(t->db, t->sql.remove, 2, p2, NULL, NULL, 0)) == OF_OK) {
+    const char *p2[] = {kind, key, PQgetvalue(res, row, 5)};
+    if (hrc == OF_OK && (rc = db_exec(t->db, t->sql.remove, 3, p2, NULL, NULL, 0)) == OF_OK) {
         rc = db_exec(t->db, "RELEASE SAVEPOINT timer", 0, NULL, NULL, NULL, 0);
         if (rc == OF_OK) {
             count(t, "timers_fired_total", kind);
@@ -372,11 +372,15 @@ static void *timers_main(void *arg)
 
 static void build_sql(struct timers_sql *q, const char *s)
 {
-    q->claim = xasprintf("SELECT kind, key, payload::text, attempts, "
-                         "EXTRACT(EPOCH FROM clock_timestamp() - due_at) FROM %s.timers "
-                         "WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-                         s);
-    q->remove = xasprintf("DELETE FROM %s.timers WHERE kind = $1 AND key = $2", s);
+    q->claim =
+        xasprintf("SELECT kind, key, payload::text, attempts, "
+                  "EXTRACT(EPOCH FROM clock_timestamp() - due_at), due_at::text FROM %s.timers "
+                  "WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+                  s);
+    /* Only the row as claimed: a handler that re-armed its own timer (kind, key) gave it a new
+     * due_at, and that timer stays. */
+    q->remove = xasprintf(
+        "DELETE FROM %s.timers WHERE kind = $1 AND key = $2 AND due_at = $3::timestamptz", s);
     q->defer = xasprintf("UPDATE %s.timers SET attempts = attempts + 1, last_error = $4, "
                          "due_at = clock_timestamp() + $3::int * interval '1 millisecond' "
                          "WHERE kind = $1 AND key = $2",

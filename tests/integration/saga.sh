@@ -24,7 +24,6 @@ wait_stock() { # wait_stock ITEM AVAILABLE
   wait_until 60 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT on_hand - reserved - confirmed FROM inventory.items WHERE id = '$1'\")\" = $2 ]" ||
     fail "item $1 has $(stock_of "$1") available, expected $2"
 }
-reason_of() { sql "SELECT reason || '/' || coalesce(stage, '') FROM orders.orders WHERE id = '$1'"; }
 timeline_of() { authed "$TA" GET "/v1/orders/$1" >/dev/null; body '[.timeline[] | "\(.event):\(.disposition)"] | join(" ")'; }
 
 # ---- Payment declined, funds short: CANCELLED, the stock back ----

@@ -41,6 +41,7 @@ items() { # items ID QTY [ID QTY ...]
   echo "$out]"
 }
 state() { sql "SELECT status FROM orders.orders WHERE id = '$1'"; }
+reason_of() { sql "SELECT reason || '/' || coalesce(stage, '') FROM orders.orders WHERE id = '$1'"; }
 wait_state() { # wait_state ORDER STATE...
   local o=$1; shift
   local want="$*"

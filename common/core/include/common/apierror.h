@@ -53,6 +53,10 @@ enum api_error {
     /* business-svc: decisions on an outlet's orders */
     API_ORDER_DECIDED,   /* 409: approved or rejected already */
     API_ORDER_CANCELLED, /* 409: cancelled by order-svc */
+
+    API_PARTNER_EXISTS,    /* 409: the account has a partner profile already */
+    API_PARTNER_NOT_FOUND, /* 404: the account has no partner profile yet */
+    API_DELIVERY_STATE,    /* 409: the delivery's state does not allow this step */
     API_ERROR_COUNT
 };
 

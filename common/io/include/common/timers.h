@@ -34,7 +34,8 @@ struct timer_ctx {
     size_t error_len;
 };
 
-/* Runs when the timer is due. Returns OF_OK: the row is deleted, committed with the effects.
+/* Runs when the timer is due. Returns OF_OK: the row is deleted, committed with the effects
+ * (unless the handler re-armed this same timer, kind and key: then it stays, due at its new time).
  * OF_ERETRY (contention) or OF_EUNAVAIL (infrastructure down): rolled back and tried again after
  * a backoff that grows with attempts. Any other code (OF_EPERMANENT): the timer can never fire,
  * so it is parked (due_at = infinity, the reason in last_error), logged, counted in
