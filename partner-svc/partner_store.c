@@ -205,7 +205,8 @@ int partner_store_partner_free(PGconn *c, const char *partner_id, const char *de
         "window_due_at") ", "                                                                             \
                          "coalesce(failure_reason, ''), " MS("created_at") ", " MS("offered_at") ", " MS( \
                              "assigned_at") ", " MS("picked_up_at") ", " MS("delivered_at") ","           \
-                                                                                            " " MS("closed_at")
+                                                                                            " " MS(       \
+                                                                                                "closed_at")
 
 static void delivery_from_row(const PGresult *r, int row, void *ret)
 {
