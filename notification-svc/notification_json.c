@@ -110,7 +110,7 @@ char *notification_json_html_escape(const char *s)
 static void row(struct sbuf *b, const char *label, const char *value, bool html)
 {
     sb_str(b, html ? "<tr><th>" : "");
-    sb_str(b, label);
+    sb_val(b, label, html); /* a line's label holds the item's name */
     sb_str(b, html ? "</th><td>" : ": ");
     sb_val(b, value, html);
     sb_str(b, html ? "</td></tr>\n" : "\n");

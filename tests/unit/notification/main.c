@@ -6,5 +6,6 @@ int main(void)
     int failed = 0;
     failed += run_templates_tests();
     failed += run_sign_tests();
+    failed += run_rules_tests();
     return failed == 0 ? 0 : 1;
 }

@@ -4,5 +4,6 @@
 
 int run_templates_tests(void);
 int run_sign_tests(void);
+int run_rules_tests(void);
 
 #endif
