@@ -34,7 +34,7 @@ saga_world
 
 # ---- An order to APPROVED: placed + approved, one line each in the file ----
 assert_eq "$(order "$TA" "n1-$RUN" "$(order_body "$OUT" "$ADDR_A" "$(items "$DOSA" 1)")")" 202 "order"
-O1=$(body .id)
+O1=$(body .order_id)
 wait_state "$O1" APPROVED
 wait_kinds "$O1" "order.approved,order.placed"
 wait_sent "$O1"
@@ -45,7 +45,7 @@ ok "placed and approved notified once each, SENT, notification.sent.v1"
 
 # ---- A declined payment: payment.failed + order.cancelled ----
 assert_eq "$(order "$TA" "n2-$RUN" "$(order_body "$OUT" "$ADDR_A" "$(items "$DOSA" 1)" tok_decline)")" 202 "declined order"
-O2=$(body .id)
+O2=$(body .order_id)
 wait_state "$O2" CANCELLED
 wait_kinds "$O2" "order.cancelled,payment.failed"
 ok "declined payment: payment.failed and order.cancelled"
@@ -106,7 +106,7 @@ else
   OF_NOTIFY_CHANNEL=webhook OF_WEBHOOK_URL="http://127.0.0.1:$HOOK_PORT/hook" OF_WEBHOOK_SECRET=$SECRET \
     stack daemon-start notification-svc >/dev/null
   assert_eq "$(order "$TA" "n3-$RUN" "$(order_body "$OUT" "$ADDR_A" "$(items "$DOSA" 1)")")" 202 "webhook order"
-  O3=$(body .id)
+  O3=$(body .order_id)
   wait_kinds "$O3" "order.approved,order.placed"
   wait_until 20 tried_of "$O3" || fail "no failed attempt while the receiver is down"
   # one request per connection: each is saved whole to its own file, answered 200
