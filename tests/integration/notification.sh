@@ -28,7 +28,7 @@ wait_kinds() { # wait_kinds ORDER KINDS
 }
 unsent_of() { [ "$(sql "SELECT count(*) FROM notification.notifications WHERE order_id = '$1' AND status <> 'SENT'")" == 0 ]; }
 tried_of() { [ "$(sql "SELECT COALESCE(min(attempts), 0) FROM notification.notifications WHERE order_id = '$1'")" -ge 1 ]; }
-wait_sent() { wait_until 60 unsent_of "$1" || fail "order $1: not all SENT"; }
+wait_sent() { wait_until 90 unsent_of "$1" || fail "order $1: not all SENT"; }
 
 saga_world
 
@@ -109,9 +109,20 @@ else
   O3=$(body .order_id)
   wait_kinds "$O3" "order.approved,order.placed"
   wait_until 20 tried_of "$O3" || fail "no failed attempt while the receiver is down"
-  # one request per connection: each is saved whole to its own file, answered 200
-  socat -T 5 TCP-LISTEN:"$HOOK_PORT",reuseaddr,fork \
-    SYSTEM:"f=\$(mktemp $HOOK_DIR/req.XXXXXX); timeout 3 cat >\"\$f\" & sleep 0.5; printf 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'" &
+  # the receiver: socat runs one bash per connection, which saves the request whole (headers,
+  # then Content-Length bytes of body) to its own file and answers 200
+  cat >"$HOOK_DIR/recv.sh" <<'RECV'
+f=$(mktemp "$1/req.XXXXXX") len=0
+while IFS= read -r line; do
+  printf '%s\n' "$line" >>"$f"
+  line=${line%$'\r'}
+  [ -n "$line" ] || break
+  case "${line,,}" in content-length:*) len=${line#*:} len=${len// /} ;; esac
+done
+head -c "$len" >>"$f"
+printf 'HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n'
+RECV
+  socat TCP-LISTEN:"$HOOK_PORT",reuseaddr,fork EXEC:"bash $HOOK_DIR/recv.sh $HOOK_DIR" &
   RECV_PID=$!
   wait_sent "$O3"
   kill "$RECV_PID" 2>/dev/null || true
