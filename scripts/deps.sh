@@ -15,7 +15,7 @@ BUILD_PACKAGES=(
 )
 # The native local stack and the tools its scripts and tests use.
 STACK_PACKAGES=(
-    postgresql postgresql-client redis-server kcat jq curl procps iproute2 openssl nginx-light
+    postgresql postgresql-client redis-server kcat jq curl procps iproute2 openssl nginx-light socat
 )
 # Development tools: memory checking, formatting, offline check of docker-compose.yml, the
 # OpenAPI checks of the integration tests (yq, the jsonschema CLI) and bc for the 256-bit

@@ -284,7 +284,7 @@ ghost=$(jq -cn --arg id "$(newid)" --arg o "$GHOST" --arg at "$(date -u +%Y-%m-%
 printf '%s|%s\n' "$GHOST" "$ghost" | kcat -b "$BROKER" -P -t order.approved.v1 -K'|'
 wait_until 90 bash -c "kcat -b $BROKER -C -e -q -t order.approved.v1.dlq -f '%k %h\n' 2>/dev/null | grep '^$GHOST ' | grep -q 'dlq.consumer=order-svc'" ||
   fail "an event for an unknown order was not dead-lettered"
-err=$(kcat -b "$BROKER" -C -e -q -t order.approved.v1.dlq -f '%k %h\n' 2>/dev/null | grep "^$GHOST " | grep -o 'dlq.error=[^,]*')
+err=$(kcat -b "$BROKER" -C -e -q -t order.approved.v1.dlq -f '%k %h\n' 2>/dev/null | grep "^$GHOST " | grep 'dlq.consumer=order-svc' | grep -o 'dlq.error=[^,]*')
 assert_eq "$err" "dlq.error=retry budget spent: data.order_id: no such order (yet)" "the dead letter says why"
 ok "an event for an unknown order: retried through the budget, then dead-lettered with the reason, never dropped"
 

@@ -31,6 +31,10 @@ OF_PROBE_PORT=$((OF_HTTP_PORT_BASE + 9))
 OF_PG_FAST=1
 OF_GATEWAY_RATE=500
 OF_GATEWAY_BURST=1000
+# notification-svc writes one JSON line per message here (the file channel), which
+# notification.sh reads; the other daemons ignore these settings.
+OF_NOTIFY_CHANNEL=file
+OF_NOTIFY_FILE=$dir/notifications.jsonl
 ENV
   set -a
   # shellcheck disable=SC1091
