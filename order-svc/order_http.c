@@ -319,26 +319,17 @@ static int list_tx(PGconn *c, void *ud, struct http_response *res)
 static json_t *page_json(const struct list_read *r)
 {
     size_t n = r->n > (size_t)r->q->limit ? (size_t)r->q->limit : r->n;
-    json_t *items = json_array(), *next = json_null();
+    json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) {
         if (json_array_append_new(items, order_json_summary(&r->list[i])) != 0) {
             json_decref(items);
             items = NULL;
         }
     }
-    if (r->n > n) {
-        struct page_cursor pc = {.ms = r->list[n - 1].created_ms};
-        char text[PAGE_CURSOR_SIZE];
-        memcpy(pc.id, r->list[n - 1].id, UUID_STR_LEN);
-        json_decref(next);
-        next = page_cursor_encode(&pc, text) == OF_OK ? json_string(text) : NULL;
-    }
-    if (!items || !next) {
-        json_decref(items);
-        json_decref(next);
-        return NULL;
-    }
-    return json_pack("{s:o, s:o}", "orders", items, "next_cursor", next);
+    struct page_cursor last = {.ms = n ? r->list[n - 1].created_ms : 0};
+    if (n)
+        memcpy(last.id, r->list[n - 1].id, UUID_STR_LEN);
+    return page_cursor_json("orders", items, r->n > n ? &last : NULL);
 }
 
 static void order_list(struct http_request *req, struct http_response *res)

@@ -140,26 +140,17 @@ static int list_tx(PGconn *c, void *ud, struct http_response *res)
 static json_t *list_page(const struct list_tx *t, int limit)
 {
     size_t n = t->n > (size_t)limit ? (size_t)limit : t->n;
-    json_t *items = json_array(), *next = json_null();
+    json_t *items = json_array();
     for (size_t i = 0; items && i < n; i++) {
         if (json_array_append_new(items, partner_json_delivery(&t->list[i])) != 0) {
             json_decref(items);
             items = NULL;
         }
     }
-    if (t->n > n) {
-        struct page_cursor c = {.ms = t->list[n - 1].created_ms};
-        char text[PAGE_CURSOR_SIZE];
-        memcpy(c.id, t->list[n - 1].id, UUID_STR_LEN);
-        json_decref(next);
-        next = page_cursor_encode(&c, text) == OF_OK ? json_string(text) : NULL;
-    }
-    if (!items || !next) {
-        json_decref(items);
-        json_decref(next);
-        return NULL;
-    }
-    return json_pack("{s:o, s:o}", "deliveries", items, "next_cursor", next);
+    struct page_cursor last = {.ms = n ? t->list[n - 1].created_ms : 0};
+    if (n)
+        memcpy(last.id, t->list[n - 1].id, UUID_STR_LEN);
+    return page_cursor_json("deliveries", items, t->n > n ? &last : NULL);
 }
 
 static void partner_deliveries(struct http_request *req, struct http_response *res)

@@ -49,3 +49,19 @@ int page_cursor_decode(const char *s, struct page_cursor *ret)
     *ret = c;
     return OF_OK;
 }
+
+json_t *page_cursor_json(const char *name, json_t *items, const struct page_cursor *next)
+{
+    json_t *cursor = json_null();
+    if (next) {
+        char text[PAGE_CURSOR_SIZE];
+        json_decref(cursor);
+        cursor = page_cursor_encode(next, text) == OF_OK ? json_string(text) : NULL;
+    }
+    if (!items || !cursor) {
+        json_decref(items);
+        json_decref(cursor);
+        return NULL;
+    }
+    return json_pack("{s:o, s:o}", name, items, "next_cursor", cursor);
+}

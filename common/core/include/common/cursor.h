@@ -5,6 +5,8 @@
 
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/uuid.h"
 
 #define PAGE_CURSOR_SIZE   96                       /* longest encoded cursor, NUL included */
@@ -23,5 +25,10 @@ int page_cursor_encode(const struct page_cursor *c, char ret[PAGE_CURSOR_SIZE])
 /* Reads a cursor made by page_cursor_encode: only its exact, canonical encoding is accepted.
  * Returns 0, or OF_EPERMANENT with *ret untouched. */
 int page_cursor_decode(const char *s, struct page_cursor *ret) __attribute__((warn_unused_result));
+
+/* A listing's page as {<name>: items, next_cursor}: next_cursor is the encoding of *next (the
+ * last row of this page, when there is a page after it) or null when next is NULL. items is
+ * stolen; NULL (a serialiser that failed) or a cursor that cannot be encoded gives NULL. */
+json_t *page_cursor_json(const char *name, json_t *items, const struct page_cursor *next);
 
 #endif
