@@ -374,13 +374,14 @@ static void build_sql(struct timers_sql *q, const char *s)
 {
     q->claim =
         xasprintf("SELECT kind, key, payload::text, attempts, "
-                  "EXTRACT(EPOCH FROM clock_timestamp() - due_at), due_at::text FROM %s.timers "
+                  "EXTRACT(EPOCH FROM clock_timestamp() - due_at), xmin::text FROM %s.timers "
                   "WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED",
                   s);
-    /* Only the row as claimed: a handler that re-armed its own timer (kind, key) gave it a new
-     * due_at, and that timer stays. */
+    /* Only the row version as claimed: a handler that re-armed its own timer (kind, key) wrote a
+     * new version (xmin: this transaction), and that timer stays, even when due at the same
+     * millisecond. */
     q->remove = xasprintf(
-        "DELETE FROM %s.timers WHERE kind = $1 AND key = $2 AND due_at = $3::timestamptz", s);
+        "DELETE FROM %s.timers WHERE kind = $1 AND key = $2 AND xmin = $3::xid", s);
     q->defer = xasprintf("UPDATE %s.timers SET attempts = attempts + 1, last_error = $4, "
                          "due_at = clock_timestamp() + $3::int * interval '1 millisecond' "
                          "WHERE kind = $1 AND key = $2",
