@@ -15,7 +15,7 @@ C_SOURCES = $(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 .NOTPARALLEL:
 
 .PHONY: help deps build kafka-jars run up down status logs clean-data test format format-check \
-	clean bench gateway-conf
+	clean bench gateway-conf demo
 
 help: ## list the targets
 	@echo "orderflow: seven C daemons, a native local stack (Postgres, Redis, Kafka) and tests"
@@ -52,6 +52,9 @@ logs: ## follow all logs (Ctrl-C to stop following)
 
 clean-data: ## stop everything and delete the stack's data and logs (.run/)
 	$(STACK) clean-data
+
+demo: ## on the running stack (make run / make up): an order to DELIVERED, a declined one compensated
+	scripts/demo.sh
 
 test: deps kafka-jars ## sanitizer build, unit and integration tests (ctest)
 	scripts/test.sh

@@ -7,8 +7,9 @@
 -- say why and cancelled ones from where; its timeline starts with one order.created and ends in
 -- its state; no token is kept past CREATED; an order that reached PLACED was paid its total, in
 -- its currency, and that money is held (CAPTURED) unless the order was cancelled, when it was
--- refunded; no other order holds money; a rejected or cancelled order holds no stock, and a
--- living one past CREATED holds its reservation.
+-- refunded; no other order holds money; a rejected or cancelled order holds no stock, a
+-- living one past CREATED holds its reservation and a delivered one's stock is sold; and in total
+-- money captured = money of delivered orders + refunded + held by orders on their way.
 DO $$
 DECLARE
     bad text;
@@ -74,6 +75,37 @@ BEGIN
              LIMIT 5) x;
     IF bad IS NOT NULL THEN
         RAISE EXCEPTION 'saga: stock held by a rejected or cancelled order, or not held by a placed one: %', bad;
+    END IF;
+
+    -- A delivered order's stock is sold (inventory.committed.v1), nothing else's.
+    SELECT string_agg(format('order %s (%s, reservation %s)', id, status, rstatus), '; ') INTO bad
+      FROM (SELECT o.id, o.status, r.status AS rstatus FROM orders.orders o
+              JOIN inventory.reservations r ON r.order_id = o.id
+             WHERE (o.status = 'DELIVERED') <> (r.status = 'COMMITTED')
+             LIMIT 5) x;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'saga: a delivered order whose stock is not sold, or stock sold for an undelivered order: %', bad;
+    END IF;
+
+    -- The books, in total over the orders order-svc placed: every minor unit ever captured is
+    -- in a delivered order, refunded, or held by an order still on its way, per currency.
+    SELECT string_agg(format('%s: captured %s, delivered %s + refunded %s + in flight %s',
+                             currency, captured, delivered, refunded, in_flight), '; ')
+      INTO bad
+      FROM (SELECT p.currency,
+                   sum(p.amount_minor) FILTER (WHERE p.status IN ('CAPTURED', 'REFUNDED')) AS captured,
+                   coalesce(sum(p.amount_minor) FILTER (WHERE p.status = 'CAPTURED'
+                                                         AND o.status = 'DELIVERED'), 0) AS delivered,
+                   coalesce(sum(p.amount_minor) FILTER (WHERE p.status = 'REFUNDED'), 0) AS refunded,
+                   coalesce(sum(p.amount_minor) FILTER (WHERE p.status = 'CAPTURED'
+                         AND o.status IN ('PLACED', 'APPROVED', 'ASSIGNED', 'OUT_FOR_DELIVERY')), 0)
+                       AS in_flight
+              FROM orders.orders o JOIN payment.payments p ON p.order_id = o.id
+             GROUP BY p.currency) x
+     WHERE captured IS DISTINCT FROM delivered + refunded + in_flight
+       AND captured IS NOT NULL;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'saga: money captured is not delivered + refunded + in flight: %', bad;
     END IF;
 END
 $$;
