@@ -66,6 +66,12 @@ assert_eq "$(q "SELECT count(*) FROM partner.partners p JOIN partner.deliveries 
   "no partner left holding a delivery"
 ok "re-runnable: the second run reused the tokens and delivered again"
 
+# ---- No personal data or secrets in the logs: the demo's phone numbers and tokens ----
+leaks=$(grep -rlF -e 7700900901 -e 7700900902 -e 7700900903 -e 7700900904 \
+  $(cat "$OF_STACK_DIR"/demo/token.* | sed 's/^/-e /') "$OF_STACK_DIR/logs" 2>/dev/null || true)
+[ -z "$leaks" ] || fail "a phone number or token of the demo's accounts in the logs: $leaks"
+ok "no phone number or token of the demo's accounts in any log"
+
 # ---- No stack: a clear error ----
 if OF_DEMO_URL=http://127.0.0.1:1 bash "$DEMO" >"$OUT" 2>&1; then
   fail "the demo passed with no stack"

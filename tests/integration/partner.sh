@@ -111,6 +111,27 @@ a=$(on_topic delivery.agent.assigned.v1 "$O1" | jq -r '.data | "\(.partner_id)/\
 assert_eq "$a" "$P1/BIKE/true/true" "delivery.agent.assigned.v1: partner, vehicle, distance, ETA"
 ok "happy path: offered to the nearest partner, accepted, picked up, delivered; order DELIVERED, stock sold, 404 for another partner, 409 out of order"
 
+# ---- Every route: no token 401, a made-up delivery 404, malformed bodies 400, nothing changed ----
+for r in "POST /v1/partners" "GET /v1/partners/me" "PUT /v1/partners/me/status" \
+  "GET /v1/partners/me/deliveries" "GET /v1/deliveries/$D1" "POST /v1/deliveries/$D1/accept" \
+  "POST /v1/deliveries/$D1/reject" "POST /v1/deliveries/$D1/pickup" "POST /v1/deliveries/$D1/deliver"; do
+  expect 401 "" "$r without a token" "$(http -X "${r%% *}" "$BASE${r#* }")"
+  expect 401 "" "$r with a garbage token" "$(http -X "${r%% *}" -H 'Authorization: Bearer x.y.z' "$BASE${r#* }")"
+done
+GHOST=$(newid)
+for a in accept reject pickup deliver; do
+  expect 404 "" "$a a delivery that does not exist" "$(authed "$TP1" POST "/v1/deliveries/$GHOST/$a")"
+  expect 404 "" "$a a delivery id that is not a UUID" "$(authed "$TP1" POST "/v1/deliveries/nope/$a")"
+done
+expect 404 "" "a delivery that does not exist" "$(authed "$TP1" GET "/v1/deliveries/$GHOST")"
+expect 403 "" "a customer's status" "$(authed "$TA" PUT /v1/partners/me/status --data-binary '{"available":false}')"
+expect 403 "" "a business account's deliveries" "$(authed "$TO" GET /v1/partners/me/deliveries)"
+expect 400 "" "malformed JSON" "$(authed "$TP1" PUT /v1/partners/me/status --data-binary '{"available":tru')"
+expect 400 "" "a JSON array" "$(authed "$TP1" POST /v1/partners --data-binary '[]')"
+expect 400 reason "a reason that is a number" "$(authed "$TP1" POST "/v1/deliveries/$D1/reject" --data-binary '{"reason":7}')"
+assert_eq "$(dstatus "$O1")" "DELIVERED/$P1" "nothing changed by the bad requests"
+ok "edge: 401 on every route without a valid token, 404 for made-up deliveries, 403 for other roles, 400 for malformed bodies"
+
 # ---- A rejection goes to the next nearest ----
 O2=$(place "reject-$RUN")
 wait_delivery "$O2" OFFERED "$P1"
