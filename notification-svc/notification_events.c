@@ -101,14 +101,15 @@ static int handle_event(struct consumer_ctx *ctx, const struct envelope *env,
                         const struct notification_topic *t, const struct notification_event *ev)
 {
     struct notification_order o = {0};
+    const char *kind = notification_rules_kind(t, ev);
     int rc = keep_model(ctx, ctx->topic, ev);
-    if (rc != OF_OK || !t->kind)
+    if (rc != OF_OK || !kind)
         return rc;
     rc = notification_store_order_get(ctx->db, ev->order_id, &o);
     if (rc == OF_ENOTFOUND && t->needs_read_model)
         return consumer_retry(ctx, "data.order_id: order not known yet");
     if (rc == OF_OK || rc == OF_ENOTFOUND)
-        rc = notify(ctx, env, t->kind, ev, rc == OF_OK ? &o : NULL);
+        rc = notify(ctx, env, kind, ev, rc == OF_OK ? &o : NULL);
     notification_order_clear(&o);
     return rc;
 }

@@ -36,6 +36,16 @@ const struct notification_topic *notification_rules_topic(const char *topic)
     return NULL;
 }
 
+const char *notification_rules_kind(const struct notification_topic *t,
+                                    const struct notification_event *ev)
+{
+    if (t->kind && strcmp(t->topic, "order.cancelled.v1") == 0 &&
+        (strcmp(ev->reason, "REJECTED_BY_BUSINESS") == 0 ||
+         strcmp(ev->reason, "APPROVAL_TIMEOUT") == 0))
+        return "order.rejected";
+    return t->kind;
+}
+
 #define EV       struct notification_event
 #define ORDER    JSPEC_UUID(EV, order_id)
 #define CUSTOMER JSPEC_UUID(EV, customer_id)

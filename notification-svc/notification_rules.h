@@ -39,6 +39,12 @@ struct notification_topic {
     bool needs_read_model;
 };
 const struct notification_topic *notification_rules_topic(const char *topic);
+/* The kind of notification ev of topic t makes (NULL: none). t's kind, except that an
+ * order.cancelled.v1 whose reason is the outlet's rejection (REJECTED_BY_BUSINESS,
+ * APPROVAL_TIMEOUT) is of kind "order.rejected": order.rejected.v1 told the customer already,
+ * and UNIQUE (order_id, event_type) keeps the one that comes first. */
+const char *notification_rules_kind(const struct notification_topic *t,
+                                    const struct notification_event *ev);
 /* Every consumed topic, for the handler table. */
 const struct notification_topic *notification_rules_topics(size_t *ret_n);
 

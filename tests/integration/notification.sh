@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # notification-svc: an order placed through order-svc to APPROVED gives order.placed and
 # order.approved notifications (file channel); a declined payment gives payment.failed and
-# order.cancelled; an event produced a second time by hand (a new event_id) makes no second
+# order.cancelled; the outlet's rejection order.rejected once (not again for the cancel it causes)
+# and payment.refunded; an event produced a second time by hand (a new event_id) makes no second
 # notification; the GET routes with BOLA (another customer's id is 404) and 400s; the receipt
 # (409 before delivery, HTML and text after a delivery played by hand); the webhook channel
 # against a socat receiver that is down first and then up: each message delivered once with a
@@ -49,6 +50,20 @@ O2=$(body .order_id)
 wait_state "$O2" CANCELLED
 wait_kinds "$O2" "order.cancelled,payment.failed"
 ok "declined payment: payment.failed and order.cancelled"
+
+# ---- The outlet rejects a paid order: told once that it was not accepted, then of the refund ----
+assert_eq "$(order "$TA" "n4-$RUN" "$(order_body "$OUTM" "$ADDR_A" "$(items "$MDOSA" 1)")")" 202 "an order at the manual outlet"
+O4=$(body .order_id)
+wait_state "$O4" PLACED
+wait_queued "$O4"
+assert_eq "$(authed "$TO" POST "/v1/outlets/$OUTM/orders/$O4/reject" --data-binary '{"reason":"kitchen closed"}')" 200 "the owner rejects"
+wait_state "$O4" CANCELLED
+wait_kinds "$O4" "order.placed,order.rejected,payment.refunded"
+sleep 2 # order.cancelled.v1 (REJECTED_BY_BUSINESS) came too: still one message of the rejection
+assert_eq "$(kinds_of "$O4")" "order.placed,order.rejected,payment.refunded" "no second message for the cancel"
+assert_eq "$(sql "SELECT body FROM notification.notifications WHERE order_id = '$O4' AND event_type = 'payment.refunded'")" \
+  "120.00 INR was refunded for order ${O4:0:8}." "the refund's message"
+ok "an outlet's rejection: placed, not accepted (once, not again for the cancel), refunded"
 
 # ---- Re-produced by hand (new event_id): no second notification ----
 CUST_A=$(sub_of "$TA")

@@ -15,11 +15,6 @@ wait_all_ready
 trap 'stack infra-up >/dev/null 2>&1 || true; for s in order-svc inventory-svc payment-svc business-svc; do [ -f "$OF_STACK_DIR/pids/$s.pid" ] && kill -0 "$(cat "$OF_STACK_DIR/pids/$s.pid")" 2>/dev/null || stack daemon-start "$s" >/dev/null 2>&1 || true; done; rm -f "$BODY_FILE" "$HEADERS_FILE"' EXIT
 
 saga_world
-payment_status() { sql "SELECT coalesce((SELECT status FROM payment.payments WHERE order_id = '$1'), 'none')"; }
-wait_payment() { # wait_payment ORDER STATUS
-  wait_until 60 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT status FROM payment.payments WHERE order_id = '$1'\")\" = $2 ]" ||
-    fail "payment of $1 is $(payment_status "$1"), expected $2"
-}
 wait_stock() { # wait_stock ITEM AVAILABLE
   wait_until 60 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT on_hand - reserved - confirmed FROM inventory.items WHERE id = '$1'\")\" = $2 ]" ||
     fail "item $1 has $(stock_of "$1") available, expected $2"

@@ -58,6 +58,11 @@ on_topic() { kcat -b "$BROKER" -C -e -q -t "$1" -f '%k|%s\n' 2>/dev/null | awk -
 count_on_topic() { on_topic "$1" "$2" | grep -c . || true; }
 n_orders() { sql "SELECT count(*) FROM orders.orders"; }
 
+payment_status() { sql "SELECT coalesce((SELECT status FROM payment.payments WHERE order_id = '$1'), 'none')"; }
+wait_payment() { # wait_payment ORDER STATUS
+  wait_until 60 bash -c "[ \"\$(psql '$OF_PG_ADMIN_URL' -X -q -A -t -c \"SELECT status FROM payment.payments WHERE order_id = '$1'\")\" = $2 ]" ||
+    fail "payment of $1 is $(payment_status "$1"), expected $2"
+}
 stock_of() { sql "SELECT on_hand - reserved - confirmed FROM inventory.items WHERE id = '$1'"; }
 cancel() { authed "$1" POST "/v1/orders/$2/cancel"; }
 

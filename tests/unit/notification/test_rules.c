@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -43,6 +44,26 @@ static void event_refused(void **state)
     assert_null(strstr(why, "nope"));
     assert_int_not_equal(notification_rules_event("order.unknown.v1", d, &ev, why, sizeof why), 0);
     json_decref(d);
+}
+
+static void kind_of_a_cancel(void **state)
+{
+    (void)state;
+    const struct notification_topic *cancelled = notification_rules_topic("order.cancelled.v1");
+    const struct notification_topic *rejected = notification_rules_topic("order.rejected.v1");
+    struct notification_event ev = {0};
+    assert_string_equal(notification_rules_kind(rejected, &ev), "order.rejected");
+    snprintf(ev.reason, sizeof ev.reason, "%s", "PAYMENT_FAILED");
+    assert_string_equal(notification_rules_kind(cancelled, &ev), "order.cancelled");
+    /* the outlet's rejection was told by order.rejected.v1: the cancel that follows is the same
+     * kind, so the customer hears of it once */
+    snprintf(ev.reason, sizeof ev.reason, "%s", "REJECTED_BY_BUSINESS");
+    assert_string_equal(notification_rules_kind(cancelled, &ev), "order.rejected");
+    snprintf(ev.reason, sizeof ev.reason, "%s", "APPROVAL_TIMEOUT");
+    assert_string_equal(notification_rules_kind(cancelled, &ev), "order.rejected");
+    snprintf(ev.reason, sizeof ev.reason, "%s", "NO_PARTNER_AVAILABLE");
+    assert_string_equal(notification_rules_kind(cancelled, &ev), "order.cancelled");
+    assert_null(notification_rules_kind(notification_rules_topic("order.created.v1"), &ev));
 }
 
 static void query(void **state)
@@ -107,8 +128,9 @@ static void sent_data(void **state)
 int run_rules_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(event_assigned),  cmocka_unit_test(event_refused), cmocka_unit_test(query),
-        cmocka_unit_test(receipt_escapes), cmocka_unit_test(sent_data),
+        cmocka_unit_test(event_assigned),   cmocka_unit_test(event_refused),
+        cmocka_unit_test(kind_of_a_cancel), cmocka_unit_test(query),
+        cmocka_unit_test(receipt_escapes),  cmocka_unit_test(sent_data),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
