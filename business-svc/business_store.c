@@ -17,42 +17,6 @@
 
 #define MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
 
-/* Text parameters of numbers. */
-struct num {
-    char s[32];
-};
-
-static struct num num_f(double v)
-{
-    struct num n;
-    snprintf(n.s, sizeof n.s, "%.17g", v);
-    return n;
-}
-
-static struct num num_i(int64_t v)
-{
-    struct num n;
-    snprintf(n.s, sizeof n.s, "%" PRId64, v);
-    return n;
-}
-
-/* Runs a statement expected to return at most one row, handed to from_row. */
-typedef void (*row_fn)(const PGresult *r, int row, void *ret);
-static int query_one(PGconn *c, const char *sql, int n, const char *const *p, row_fn from_row,
-                     void *ret)
-{
-    PGresult *r;
-    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1)
-        from_row(r, 0, ret);
-    else
-        rc = OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
 /* ---- Businesses ---- */
 
 #define BUSINESS_COLS "id, owner_id, name, " MS("created_at")
@@ -72,10 +36,11 @@ int business_store_business_insert(PGconn *c, struct business *b)
     uuid_v7(id);
     const char *p[] = {id, b->owner_id, b->name};
     struct business out;
-    int rc = query_one(c,
-                       "INSERT INTO business.businesses (id, owner_id, name) VALUES ($1, $2, $3) "
-                       "RETURNING " BUSINESS_COLS,
-                       3, p, business_from_row, &out);
+    int rc =
+        db_query_one(c,
+                     "INSERT INTO business.businesses (id, owner_id, name) VALUES ($1, $2, $3) "
+                     "RETURNING " BUSINESS_COLS,
+                     3, p, business_from_row, &out);
     if (rc == OF_OK)
         *b = out;
     return rc;
@@ -86,10 +51,10 @@ int business_store_business_get(PGconn *c, const char *id, const char *owner, st
     if (!uuid_valid(id) || (owner && !uuid_valid(owner)))
         return OF_ENOTFOUND;
     const char *p[] = {id, owner};
-    return query_one(c,
-                     "SELECT " BUSINESS_COLS " FROM business.businesses "
-                     "WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2)",
-                     2, p, business_from_row, ret);
+    return db_query_one(c,
+                        "SELECT " BUSINESS_COLS " FROM business.businesses "
+                        "WHERE id = $1 AND ($2::uuid IS NULL OR owner_id = $2)",
+                        2, p, business_from_row, ret);
 }
 
 /* ---- Outlets ---- */
@@ -156,8 +121,8 @@ int business_store_outlet_insert(PGconn *c, struct business_outlet *o)
         return OF_ENOTFOUND;
     char id[UUID_STR_LEN];
     uuid_v7(id);
-    struct num lat = num_f(o->lat), lng = num_f(o->lng), sla = num_i(o->approval_sla_s),
-               ver = num_i(o->version);
+    struct db_num lat = db_num_f64(o->lat), lng = db_num_f64(o->lng),
+                  sla = db_num_i64(o->approval_sla_s), ver = db_num_i64(o->version);
     const char *p[] = {id,
                        o->business_id,
                        o->owner_id,
@@ -170,14 +135,14 @@ int business_store_outlet_insert(PGconn *c, struct business_outlet *o)
                        sla.s,
                        ver.s};
     int64_t t[2];
-    int rc = query_one(c,
-                       "INSERT INTO business.outlets (id, business_id, name, address, lat, lng, "
-                       "is_open, auto_approve, approval_sla_s, version) "
-                       "SELECT $1, b.id, $4, $5, $6::float8, $7::float8, $8::boolean, "
-                       "$9::boolean, $10::int, $11::bigint FROM business.businesses b "
-                       "WHERE b.id = $2 AND b.owner_id = $3 "
-                       "RETURNING " MS("created_at") ", " MS("updated_at"),
-                       11, p, times_from_row, t);
+    int rc = db_query_one(c,
+                          "INSERT INTO business.outlets (id, business_id, name, address, lat, lng, "
+                          "is_open, auto_approve, approval_sla_s, version) "
+                          "SELECT $1, b.id, $4, $5, $6::float8, $7::float8, $8::boolean, "
+                          "$9::boolean, $10::int, $11::bigint FROM business.businesses b "
+                          "WHERE b.id = $2 AND b.owner_id = $3 "
+                          "RETURNING " MS("created_at") ", " MS("updated_at"),
+                          11, p, times_from_row, t);
     if (rc == OF_OK) {
         memcpy(o->id, id, sizeof id);
         o->created_ms = t[0];
@@ -192,15 +157,15 @@ int business_store_outlet_get(PGconn *c, const char *id, const char *owner, bool
     if (!uuid_valid(id) || (owner && !uuid_valid(owner)))
         return OF_ENOTFOUND;
     const char *p[] = {id, owner};
-    return query_one(c,
-                     lock ? "SELECT " OUTLET_COLS " FROM business.outlets o "
-                            "JOIN business.businesses b ON b.id = o.business_id "
-                            "WHERE o.id = $1 AND ($2::uuid IS NULL OR b.owner_id = $2) "
-                            "FOR UPDATE OF o"
-                          : "SELECT " OUTLET_COLS " FROM business.outlets o "
-                            "JOIN business.businesses b ON b.id = o.business_id "
-                            "WHERE o.id = $1 AND ($2::uuid IS NULL OR b.owner_id = $2)",
-                     2, p, outlet_from_row, ret);
+    return db_query_one(c,
+                        lock ? "SELECT " OUTLET_COLS " FROM business.outlets o "
+                               "JOIN business.businesses b ON b.id = o.business_id "
+                               "WHERE o.id = $1 AND ($2::uuid IS NULL OR b.owner_id = $2) "
+                               "FOR UPDATE OF o"
+                             : "SELECT " OUTLET_COLS " FROM business.outlets o "
+                               "JOIN business.businesses b ON b.id = o.business_id "
+                               "WHERE o.id = $1 AND ($2::uuid IS NULL OR b.owner_id = $2)",
+                        2, p, outlet_from_row, ret);
 }
 
 static void updated_from_row(const PGresult *r, int row, void *ret)
@@ -212,8 +177,8 @@ int business_store_outlet_update(PGconn *c, struct business_outlet *o)
 {
     if (!uuid_valid(o->id))
         return OF_ENOTFOUND;
-    struct num lat = num_f(o->lat), lng = num_f(o->lng), sla = num_i(o->approval_sla_s),
-               ver = num_i(o->version);
+    struct db_num lat = db_num_f64(o->lat), lng = db_num_f64(o->lng),
+                  sla = db_num_i64(o->approval_sla_s), ver = db_num_i64(o->version);
     const char *p[] = {o->id,
                        o->name,
                        o->address,
@@ -223,12 +188,12 @@ int business_store_outlet_update(PGconn *c, struct business_outlet *o)
                        o->auto_approve ? "t" : "f",
                        sla.s,
                        ver.s};
-    return query_one(c,
-                     "UPDATE business.outlets SET name = $2, address = $3, lat = $4::float8, "
-                     "lng = $5::float8, is_open = $6::boolean, auto_approve = $7::boolean, "
-                     "approval_sla_s = $8::int, version = $9::bigint, updated_at = now() "
-                     "WHERE id = $1 RETURNING " MS("updated_at"),
-                     9, p, updated_from_row, &o->updated_ms);
+    return db_query_one(c,
+                        "UPDATE business.outlets SET name = $2, address = $3, lat = $4::float8, "
+                        "lng = $5::float8, is_open = $6::boolean, auto_approve = $7::boolean, "
+                        "approval_sla_s = $8::int, version = $9::bigint, updated_at = now() "
+                        "WHERE id = $1 RETURNING " MS("updated_at"),
+                        9, p, updated_from_row, &o->updated_ms);
 }
 
 /* ---- The order queue ---- */
@@ -279,8 +244,9 @@ int business_store_queue_insert(PGconn *c, const struct business_queue_entry *e,
     char *lines = json_dumps(e->lines, JSON_COMPACT);
     if (!lines)
         return OF_EPERMANENT;
-    struct num total = num_i(e->total_minor), lat = num_f(e->drop_off.lat),
-               lng = num_f(e->drop_off.lng), placed = num_i(e->placed_ms), due = num_i(e->due_ms);
+    struct db_num total = db_num_i64(e->total_minor), lat = db_num_f64(e->drop_off.lat),
+                  lng = db_num_f64(e->drop_off.lng), placed = db_num_i64(e->placed_ms),
+                  due = db_num_i64(e->due_ms);
     const char *p[] = {e->order_id,
                        e->outlet_id,
                        e->customer_id,
@@ -319,13 +285,13 @@ int business_store_queue_get(PGconn *c, const char *order_id, const char *outlet
         return OF_ENOTFOUND;
     const char *p[] = {order_id, outlet_id};
     struct business_queue_entry e;
-    int rc = query_one(c,
-                       lock ? "SELECT " QUEUE_COLS " FROM business.order_queue "
-                              "WHERE order_id = $1 AND ($2::uuid IS NULL OR outlet_id = $2) "
-                              "FOR UPDATE"
-                            : "SELECT " QUEUE_COLS " FROM business.order_queue "
-                              "WHERE order_id = $1 AND ($2::uuid IS NULL OR outlet_id = $2)",
-                       2, p, entry_from_row, &e);
+    int rc = db_query_one(c,
+                          lock ? "SELECT " QUEUE_COLS " FROM business.order_queue "
+                                 "WHERE order_id = $1 AND ($2::uuid IS NULL OR outlet_id = $2) "
+                                 "FOR UPDATE"
+                               : "SELECT " QUEUE_COLS " FROM business.order_queue "
+                                 "WHERE order_id = $1 AND ($2::uuid IS NULL OR outlet_id = $2)",
+                          2, p, entry_from_row, &e);
     if (rc == OF_OK)
         *ret = e;
     return rc;
@@ -337,8 +303,8 @@ int business_store_queue_save(PGconn *c, const struct business_queue_entry *e)
     if (!status)
         return OF_EPERMANENT;
     bool decided = e->decided_ms != 0;
-    struct num decided_ms = num_i(e->decided_ms), prep = num_i(e->prep_time_min),
-               cancelled = num_i(e->cancelled_ms);
+    struct db_num decided_ms = db_num_i64(e->decided_ms), prep = db_num_i64(e->prep_time_min),
+                  cancelled = db_num_i64(e->cancelled_ms);
     const char *p[] = {e->order_id,
                        status,
                        decided ? (e->approved ? "APPROVED" : "REJECTED") : NULL,
@@ -364,7 +330,7 @@ int business_store_queue_page(PGconn *c, const char *outlet_id,
     *ret_n = 0;
     if (!uuid_valid(outlet_id))
         return OF_OK;
-    struct num after = num_i(q->cursor.placed_ms), limit = num_i(q->limit + 1);
+    struct db_num after = db_num_i64(q->cursor.placed_ms), limit = db_num_i64(q->limit + 1);
     const char *p[] = {outlet_id, q->has_status ? business_state_status_name(q->status) : NULL,
                        q->has_cursor ? after.s : NULL, q->has_cursor ? q->cursor.order_id : NULL,
                        limit.s};
@@ -394,6 +360,6 @@ static void count_from_row(const PGresult *r, int row, void *ret)
 
 int business_store_queue_pending(PGconn *c, int64_t *ret)
 {
-    return query_one(c, "SELECT count(*) FROM business.order_queue WHERE status = 'PENDING'", 0,
-                     NULL, count_from_row, ret);
+    return db_query_one(c, "SELECT count(*) FROM business.order_queue WHERE status = 'PENDING'", 0,
+                        NULL, count_from_row, ret);
 }

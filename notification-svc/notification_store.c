@@ -12,35 +12,19 @@
 
 #define MS(col) "(extract(epoch FROM " col ") * 1000)::bigint"
 
-struct num {
-    char s[32];
-};
-
-static struct num num_i(int64_t v)
-{
-    struct num n;
-    snprintf(n.s, sizeof n.s, "%" PRId64, v);
-    return n;
-}
-
-static const char *or_null(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
 /* ---- The read model ---- */
 
 int notification_store_order_upsert(PGconn *c, const struct notification_event *ev)
 {
     char *lines = ev->lines ? json_dumps(ev->lines, JSON_COMPACT) : NULL;
-    struct num total = num_i(ev->total_minor);
+    struct db_num total = db_num_i64(ev->total_minor);
     bool placed = ev->lines != NULL;
     const char *p[] = {ev->order_id,
                        ev->customer_id,
-                       or_null(ev->outlet_id),
+                       db_text_or_null(ev->outlet_id),
                        lines,
                        placed ? total.s : NULL,
-                       or_null(ev->currency),
+                       db_text_or_null(ev->currency),
                        placed ? ev->at : NULL};
     int rc =
         db_exec(c,
@@ -68,7 +52,7 @@ int notification_store_order_outlet(PGconn *c, const char *order_id, const char 
 
 int notification_store_order_refund(PGconn *c, const char *order_id, long long amount_minor)
 {
-    struct num a = num_i(amount_minor);
+    struct db_num a = db_num_i64(amount_minor);
     const char *p[] = {order_id, a.s};
     return db_exec(c,
                    "UPDATE notification.orders SET refunded_minor = refunded_minor + $2::bigint, "
@@ -187,7 +171,7 @@ int notification_store_save(PGconn *c, struct notification *n)
 {
     char attempts[16];
     snprintf(attempts, sizeof attempts, "%d", n->attempts);
-    const char *p[] = {n->id, n->status, attempts, or_null(n->last_error)};
+    const char *p[] = {n->id, n->status, attempts, db_text_or_null(n->last_error)};
     PGresult *r;
     int rc = db_exec(c,
                      "UPDATE notification.notifications SET status = $2, attempts = $3::int, "
@@ -207,7 +191,7 @@ int notification_store_save(PGconn *c, struct notification *n)
 int notification_store_page(PGconn *c, const char *owner, const struct notification_query *q,
                             struct notification **ret_list, size_t *ret_n)
 {
-    struct num after = num_i(q->after.ms), limit = num_i(q->limit + 1);
+    struct db_num after = db_num_i64(q->after.ms), limit = db_num_i64(q->limit + 1);
     const char *p[] = {owner, q->has_cursor ? after.s : NULL, q->has_cursor ? q->after.id : NULL,
                        limit.s};
     PGresult *r;

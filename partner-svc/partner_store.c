@@ -16,43 +16,6 @@
 #define ACTIVE   "('OFFERED', 'ASSIGNED', 'PICKED_UP')"
 #define FRESH(s) "position_at > now() - make_interval(secs => " s "::int)"
 
-struct num {
-    char s[32];
-};
-static struct num num_f(double v)
-{
-    struct num n;
-    snprintf(n.s, sizeof n.s, "%.17g", v);
-    return n;
-}
-static struct num num_i(int64_t v)
-{
-    struct num n;
-    snprintf(n.s, sizeof n.s, "%" PRId64, v);
-    return n;
-}
-/* NULL for "" (an optional text column). */
-static const char *opt(const char *s)
-{
-    return s && s[0] ? s : NULL;
-}
-
-typedef void (*row_fn)(const PGresult *r, int row, void *ret);
-static int query_one(PGconn *c, const char *sql, int n, const char *const *p, row_fn from_row,
-                     void *ret)
-{
-    PGresult *r;
-    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1)
-        from_row(r, 0, ret);
-    else
-        rc = OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
-}
-
 /* ---- Partners ---- */
 
 #define PARTNER_COLS                                                                               \
@@ -88,10 +51,10 @@ int partner_store_partner_insert(PGconn *c, const char *account_id,
         return OF_EPERMANENT;
     uuid_v7(id);
     const char *p[] = {id, account_id, in->name, partner_vehicle_name(in->v)};
-    return query_one(c,
-                     "INSERT INTO partner.partners (id, account_id, name, vehicle) "
-                     "VALUES ($1, $2, $3, $4) RETURNING " PARTNER_COLS,
-                     4, p, partner_from_row, ret);
+    return db_query_one(c,
+                        "INSERT INTO partner.partners (id, account_id, name, vehicle) "
+                        "VALUES ($1, $2, $3, $4) RETURNING " PARTNER_COLS,
+                        4, p, partner_from_row, ret);
 }
 
 int partner_store_partner_by_account(PGconn *c, const char *account_id, bool lock,
@@ -100,11 +63,11 @@ int partner_store_partner_by_account(PGconn *c, const char *account_id, bool loc
     if (!uuid_valid(account_id))
         return OF_ENOTFOUND;
     const char *p[] = {account_id};
-    return query_one(c,
-                     lock ? "SELECT " PARTNER_COLS
-                            " FROM partner.partners WHERE account_id = $1 FOR UPDATE"
-                          : "SELECT " PARTNER_COLS " FROM partner.partners WHERE account_id = $1",
-                     1, p, partner_from_row, ret);
+    return db_query_one(
+        c,
+        lock ? "SELECT " PARTNER_COLS " FROM partner.partners WHERE account_id = $1 FOR UPDATE"
+             : "SELECT " PARTNER_COLS " FROM partner.partners WHERE account_id = $1",
+        1, p, partner_from_row, ret);
 }
 
 int partner_store_partner_vehicle(PGconn *c, const char *id, struct partner *ret)
@@ -112,8 +75,8 @@ int partner_store_partner_vehicle(PGconn *c, const char *id, struct partner *ret
     if (!uuid_valid(id))
         return OF_ENOTFOUND;
     const char *p[] = {id};
-    return query_one(c, "SELECT " PARTNER_COLS " FROM partner.partners WHERE id = $1", 1, p,
-                     partner_from_row, ret);
+    return db_query_one(c, "SELECT " PARTNER_COLS " FROM partner.partners WHERE id = $1", 1, p,
+                        partner_from_row, ret);
 }
 
 int partner_store_partner_status(PGconn *c, const char *account_id,
@@ -121,23 +84,24 @@ int partner_store_partner_status(PGconn *c, const char *account_id,
 {
     if (!uuid_valid(account_id))
         return OF_ENOTFOUND;
-    struct num lat = num_f(in->lat), lng = num_f(in->lng);
+    struct db_num lat = db_num_f64(in->lat), lng = db_num_f64(in->lng);
     const char *p[] = {account_id, in->available ? "true" : "false",
                        in->has_position ? lat.s : NULL, in->has_position ? lng.s : NULL};
-    return query_one(c,
-                     "UPDATE partner.partners SET available = $2::boolean, "
-                     "lat = coalesce($3::float8, lat), lng = coalesce($4::float8, lng), "
-                     "position_at = CASE WHEN $3 IS NULL THEN position_at ELSE now() END, "
-                     "updated_at = now() WHERE account_id = $1 RETURNING " PARTNER_COLS,
-                     4, p, partner_from_row, ret);
+    return db_query_one(c,
+                        "UPDATE partner.partners SET available = $2::boolean, "
+                        "lat = coalesce($3::float8, lat), lng = coalesce($4::float8, lng), "
+                        "position_at = CASE WHEN $3 IS NULL THEN position_at ELSE now() END, "
+                        "updated_at = now() WHERE account_id = $1 RETURNING " PARTNER_COLS,
+                        4, p, partner_from_row, ret);
 }
 
 int partner_store_candidates(PGconn *c, const struct geo_box *box, long stale_s,
                              const char *delivery_id, size_t max, struct partner_candidate **ret,
                              size_t *ret_n)
 {
-    struct num a = num_f(box->min_lat), b = num_f(box->max_lat), lo = num_f(box->min_lng),
-               hi = num_f(box->max_lng), st = num_i(stale_s), mx = num_i((int64_t)max);
+    struct db_num a = db_num_f64(box->min_lat), b = db_num_f64(box->max_lat),
+                  lo = db_num_f64(box->min_lng), hi = db_num_f64(box->max_lng),
+                  st = db_num_i64(stale_s), mx = db_num_i64((int64_t)max);
     const char *p[] = {a.s,  b.s,         lo.s, hi.s, box->wraps ? "true" : "false",
                        st.s, delivery_id, mx.s};
     PGresult *r;
@@ -171,7 +135,7 @@ int partner_store_candidates(PGconn *c, const struct geo_box *box, long stale_s,
 int partner_store_partner_claim(PGconn *c, const char *partner_id, const char *delivery_id,
                                 long stale_s)
 {
-    struct num st = num_i(stale_s);
+    struct db_num st = db_num_i64(stale_s);
     const char *p[] = {partner_id, delivery_id, st.s};
     /* The row lock makes the re-check of delivery_id IS NULL see any claim committed meanwhile
      * (READ COMMITTED re-evaluates the condition on the locked row's newest version). */
@@ -248,9 +212,10 @@ int partner_store_delivery_insert(PGconn *c, struct delivery *d, bool *created)
 {
     char id[UUID_STR_LEN];
     uuid_v7(id);
-    struct num plat = num_f(d->pickup_lat), plng = num_f(d->pickup_lng), dlat = num_f(d->drop_lat),
-               dlng = num_f(d->drop_lng), prep = num_i(d->prep_time_min), rad = num_f(d->radius_m),
-               due = num_i(d->window_due_ms);
+    struct db_num plat = db_num_f64(d->pickup_lat), plng = db_num_f64(d->pickup_lng),
+                  dlat = db_num_f64(d->drop_lat), dlng = db_num_f64(d->drop_lng),
+                  prep = db_num_i64(d->prep_time_min), rad = db_num_f64(d->radius_m),
+                  due = db_num_i64(d->window_due_ms);
     const char *p[] = {id,
                        d->order_id,
                        d->customer_id,
@@ -262,13 +227,13 @@ int partner_store_delivery_insert(PGconn *c, struct delivery *d, bool *created)
                        plng.s,
                        dlat.s,
                        dlng.s,
-                       opt(d->drop_line1),
-                       opt(d->drop_city),
+                       db_text_or_null(d->drop_line1),
+                       db_text_or_null(d->drop_city),
                        prep.s,
                        rad.s,
                        due.s};
     struct delivery out = {0};
-    int rc = query_one(
+    int rc = db_query_one(
         c,
         "INSERT INTO partner.deliveries (id, order_id, customer_id, outlet_id, trace_id, status, "
         "outlet_name, pickup_address, pickup_lat, pickup_lng, drop_lat, drop_lng, drop_line1, "
@@ -290,11 +255,11 @@ int partner_store_delivery_get(PGconn *c, const char *id, bool lock, struct deli
     if (!uuid_valid(id))
         return OF_ENOTFOUND;
     const char *p[] = {id};
-    return query_one(c,
-                     lock ? "SELECT " DELIVERY_COLS
-                            " FROM partner.deliveries WHERE id = $1 FOR UPDATE"
-                          : "SELECT " DELIVERY_COLS " FROM partner.deliveries WHERE id = $1",
-                     1, p, delivery_from_row, ret);
+    return db_query_one(c,
+                        lock ? "SELECT " DELIVERY_COLS
+                               " FROM partner.deliveries WHERE id = $1 FOR UPDATE"
+                             : "SELECT " DELIVERY_COLS " FROM partner.deliveries WHERE id = $1",
+                        1, p, delivery_from_row, ret);
 }
 
 int partner_store_delivery_by_order(PGconn *c, const char *order_id, bool lock,
@@ -303,32 +268,34 @@ int partner_store_delivery_by_order(PGconn *c, const char *order_id, bool lock,
     if (!uuid_valid(order_id))
         return OF_ENOTFOUND;
     const char *p[] = {order_id};
-    return query_one(c,
-                     lock ? "SELECT " DELIVERY_COLS
-                            " FROM partner.deliveries WHERE order_id = $1 FOR UPDATE"
-                          : "SELECT " DELIVERY_COLS " FROM partner.deliveries WHERE order_id = $1",
-                     1, p, delivery_from_row, ret);
+    return db_query_one(
+        c,
+        lock ? "SELECT " DELIVERY_COLS " FROM partner.deliveries WHERE order_id = $1 FOR UPDATE"
+             : "SELECT " DELIVERY_COLS " FROM partner.deliveries WHERE order_id = $1",
+        1, p, delivery_from_row, ret);
 }
 
 /* A timestamp parameter: NULL for 0. */
-static const char *ts(const struct num *n, int64_t ms)
+static const char *ts(const struct db_num *n, int64_t ms)
 {
     return ms ? n->s : NULL;
 }
 
 int partner_store_delivery_save(PGconn *c, const struct delivery *d)
 {
-    struct num rad = num_f(d->radius_m), offers = num_i(d->offers), dist = num_f(d->distance_m),
-               eta = num_i(d->eta_min), off = num_i(d->offered_ms), asg = num_i(d->assigned_ms),
-               pu = num_i(d->picked_up_ms), dl = num_i(d->delivered_ms), cl = num_i(d->closed_ms);
+    struct db_num rad = db_num_f64(d->radius_m), offers = db_num_i64(d->offers),
+                  dist = db_num_f64(d->distance_m), eta = db_num_i64(d->eta_min),
+                  off = db_num_i64(d->offered_ms), asg = db_num_i64(d->assigned_ms),
+                  pu = db_num_i64(d->picked_up_ms), dl = db_num_i64(d->delivered_ms),
+                  cl = db_num_i64(d->closed_ms);
     const char *p[] = {d->id,
                        partner_state_name(d->status),
-                       opt(d->partner_id),
+                       db_text_or_null(d->partner_id),
                        rad.s,
                        offers.s,
                        d->distance_m >= 0 ? dist.s : NULL,
                        d->eta_min >= 0 ? eta.s : NULL,
-                       opt(d->failure_reason),
+                       db_text_or_null(d->failure_reason),
                        ts(&off, d->offered_ms),
                        ts(&asg, d->assigned_ms),
                        ts(&pu, d->picked_up_ms),
@@ -350,7 +317,8 @@ int partner_store_delivery_save(PGconn *c, const struct delivery *d)
 int partner_store_decline(PGconn *c, const char *delivery_id, const char *partner_id,
                           bool timed_out, const char *reason)
 {
-    const char *p[] = {delivery_id, partner_id, timed_out ? "true" : "false", opt(reason)};
+    const char *p[] = {delivery_id, partner_id, timed_out ? "true" : "false",
+                       db_text_or_null(reason)};
     size_t n;
     return db_exec_count(
         c,
@@ -363,7 +331,7 @@ int partner_store_delivery_list(PGconn *c, const char *partner_id,
                                 const struct partner_list_query *q, struct delivery **ret,
                                 size_t *ret_n)
 {
-    struct num lim = num_i(q->limit + 1), cms = num_i(q->cursor.ms);
+    struct db_num lim = db_num_i64(q->limit + 1), cms = db_num_i64(q->cursor.ms);
     const char *p[] = {partner_id, q->has_status ? partner_state_name(q->status) : NULL,
                        q->has_cursor ? cms.s : NULL, q->has_cursor ? q->cursor.id : NULL, lim.s};
     PGresult *r;

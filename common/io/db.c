@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdbool.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,40 @@ void db_error_message(PGconn *c, const PGresult *r, char *err, size_t errlen)
 void db_cell_text(const PGresult *r, int row, int col, char *dst, size_t len)
 {
     snprintf(dst, len, "%s", PQgetvalue(r, row, col));
+}
+
+int db_query_one(PGconn *c, const char *sql, int n, const char *const *p, db_row_fn from_row,
+                 void *ret)
+{
+    PGresult *r;
+    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
+    if (rc != OF_OK)
+        return rc;
+    if (PQntuples(r) == 1)
+        from_row(r, 0, ret);
+    else
+        rc = OF_ENOTFOUND;
+    PQclear(r);
+    return rc;
+}
+
+struct db_num db_num_i64(int64_t v)
+{
+    struct db_num n;
+    snprintf(n.s, sizeof n.s, "%" PRId64, v);
+    return n;
+}
+
+struct db_num db_num_f64(double v)
+{
+    struct db_num n;
+    snprintf(n.s, sizeof n.s, "%.17g", v);
+    return n;
+}
+
+const char *db_text_or_null(const char *s)
+{
+    return s && s[0] ? s : NULL;
 }
 
 int64_t db_cell_i64(const PGresult *r, int row, int col)

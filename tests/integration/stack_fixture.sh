@@ -31,6 +31,11 @@ OF_PROBE_PORT=$((OF_HTTP_PORT_BASE + 9))
 OF_PG_FAST=1
 OF_GATEWAY_RATE=500
 OF_GATEWAY_BURST=1000
+# An approved order nobody can deliver is cancelled after OF_ASSIGN_WINDOW_S (10 min by default):
+# in a full run that would cancel the saga tests' Bengaluru orders (no partners there) in the
+# middle of later tests and move their counters (inventory.sh counts releases). The window is an
+# hour here; partner.sh sets a short one for its own no-partner scenario.
+OF_ASSIGN_WINDOW_S=3600
 # notification-svc writes one JSON line per message here (the file channel), which
 # notification.sh reads; the other daemons ignore these settings.
 OF_NOTIFY_CHANNEL=file

@@ -5,5 +5,6 @@
 int run_pool_tests(void);
 int run_error_tests(void);
 int run_boundary_tests(void);
+int run_params_tests(void);
 
 #endif

@@ -9,5 +9,6 @@ int main(void)
     failed += run_pool_tests();
     failed += run_error_tests();
     failed += run_boundary_tests();
+    failed += run_params_tests();
     return failed == 0 ? 0 : 1;
 }

@@ -115,6 +115,22 @@ bool db_cell_bool(const PGresult *r, int row, int col);
 /* The cell as a double (strtod: 0 for ""). */
 double db_cell_f64(const PGresult *r, int row, int col);
 
+/* Runs sql (n text parameters p) expected to return at most one row: OF_OK with that row handed
+ * to from_row(r, 0, ret), OF_ENOTFOUND for none (or more than one), else db_exec()'s code. */
+typedef void (*db_row_fn)(const PGresult *r, int row, void *ret);
+int db_query_one(PGconn *c, const char *sql, int n, const char *const *p, db_row_fn from_row,
+                 void *ret) __attribute__((warn_unused_result));
+
+/* ---- parameters ----
+ * Text parameters of numbers, by value: db_num_i64(v).s lives as long as the struct does. */
+struct db_num {
+    char s[32];
+};
+struct db_num db_num_i64(int64_t v);
+struct db_num db_num_f64(double v); /* %.17g: the double back exactly */
+/* NULL (SQL NULL) for NULL or "", else s: an optional text column. */
+const char *db_text_or_null(const char *s);
+
 /* Shorthands for BEGIN / COMMIT / ROLLBACK; return the classified code. */
 int db_begin(PGconn *c) __attribute__((warn_unused_result));
 /* Returns OF_OK only if the transaction committed. Postgres answers COMMIT of a transaction
