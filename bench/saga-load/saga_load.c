@@ -3,18 +3,25 @@
  * is due at t0 + i / rate and every latency is measured from that scheduled moment, so a slow
  * answer delays no later send and hides no latency (requests wait for one of --connections
  * keep-alive connections inside libcurl's multi handle, and that wait is counted). A Kafka
- * consumer started before the first POST, at the end of every partition of order.approved.v1 and
- * of the failure topics, stamps each order's first terminal event; orders are matched by the
- * order_id of the 202 body. Prints a report, then one `summary k=v ...` line for the driver.
+ * consumer started before the first POST, at the end of every partition of order.approved.v1,
+ * order.delivered.v1 and the failure topics, stamps each order's approval, its delivery and its
+ * first failure (with order.cancelled.v1's reason); orders are matched by the order_id of the 202
+ * body. Each order is followed to DELIVERED: figures are reported to APPROVED (as before the
+ * delivery existed) and to DELIVERED, with the orders that were approved and then stopped short
+ * (cancelled, e.g. NO_PARTNER_AVAILABLE). Prints a report, then one `summary k=v ...` line for the
+ * driver.
  *
  * Usage: saga-load --url URL --brokers HOST:PORT --rate R --duration S --customers FILE
  *                  --items FILE [--grace S] [--connections N] [--timeout S] [--run ID]
  *                  [--records FILE]
  *   --customers: one "TOKEN ADDRESS_ID" a line; --items: one "OUTLET_ID ITEM_ID" a line.
  *   Order i is placed by customer i mod M for item i mod K, qty 1, paid with tok_ok.
- *   --records: one line per order: index sched_ms post_ms http order_id end_ms outcome.
+ *   --records: one line per order: index sched_ms post_ms http order_id end_ms outcome
+ *              d_end_ms d_outcome (end/outcome: APPROVED or the failure before it; d_: DELIVERED
+ *              or the failure that stopped the order, "order.cancelled.v1:REASON"; -1 and "-"
+ *              when nothing came).
  * Exit status: 0 when the run was carried out (whatever the figures), 1 when it could not be
- * (bad arguments, no broker, no customer), 3 when some order did not reach APPROVED. */
+ * (bad arguments, no broker, no customer), 3 when some order did not reach DELIVERED. */
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
@@ -32,12 +39,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#define ID_LEN 36
+#define ID_LEN     36
+#define REASON_LEN 40
 
-/* The topics followed: the first is success, the others the saga's failure branches. */
-static const char *const topics[] = {"order.approved.v1", "order.rejected.v1", "order.cancelled.v1",
-                                     "inventory.invalidated.v1", "payment.failed.v1"};
-#define N_TOPICS (sizeof topics / sizeof topics[0])
+/* The topics followed: the first is the approval, the last the delivery, those between the
+ * saga's failure branches (order.cancelled.v1 also after the approval: no partner). */
+static const char *const topics[] = {"order.approved.v1",  "order.rejected.v1",
+                                     "order.cancelled.v1", "inventory.invalidated.v1",
+                                     "payment.failed.v1",  "order.delivered.v1"};
+#define N_TOPICS       (sizeof topics / sizeof topics[0])
+#define KIND_APPROVED  0
+#define KIND_CANCELLED 2
+#define KIND_DELIVERED ((int)N_TOPICS - 1)
+#define IS_FAILURE(k)  ((k) > KIND_APPROVED && (k) < KIND_DELIVERED)
 
 struct opts {
     const char *url, *brokers, *customers, *items, *run, *records;
@@ -58,9 +72,12 @@ struct order {
     double sched, started, answered; /* seconds from t0; answered < 0 until the POST ends */
     long http;                       /* status; 0 when the transfer failed */
     CURLcode curl;
-    char id[ID_LEN + 1]; /* from the 202 body; empty otherwise */
-    double end;          /* the first terminal event, or -1 */
-    int kind;            /* index in topics of that event, or -1 */
+    char id[ID_LEN + 1];     /* from the 202 body; empty otherwise */
+    double end;              /* the approval, else the first failure; -1 until one came */
+    int kind;                /* index in topics of that event, or -1 */
+    double dend;             /* the delivery, else the first failure; -1 until one came */
+    int dkind;               /* KIND_DELIVERED, a failure's index in topics, or -1 */
+    char reason[REASON_LEN]; /* order.cancelled.v1's reason, when that was the failure */
 };
 
 /* One POST in flight. */
@@ -73,11 +90,13 @@ struct xfer {
     size_t index;
 };
 
-/* Terminal events by order id: open addressing, inserted by the consumer thread, read by main. */
+/* An order's events by order id: open addressing, written by the consumer thread, read by main.
+ * Times are -1 until the event came; a failure is the first one that came. */
 struct event_slot {
     char id[ID_LEN + 1];
-    double at;
-    int kind;
+    double approved, delivered, failed;
+    int fail_kind;
+    char reason[REASON_LEN];
 };
 static struct event_slot *events;
 static size_t events_cap; /* a power of two */
@@ -130,19 +149,30 @@ static size_t hash_id(const char *id)
     return (size_t)h;
 }
 
-/* Records the first terminal event of an order. Called with events_lock held. */
-static void event_put(const char *id, double at, int kind)
+/* Stamps an event of an order: the first of each kind stands, and the first failure.
+ * Called with events_lock held. */
+static void event_put(const char *id, double at, int kind, const char *reason)
 {
     size_t mask = events_cap - 1;
     for (size_t n = 0, i = hash_id(id) & mask; n < events_cap; n++, i = (i + 1) & mask) {
-        if (events[i].id[0] == '\0') {
-            memcpy(events[i].id, id, ID_LEN + 1);
-            events[i].at = at;
-            events[i].kind = kind;
-            return;
+        struct event_slot *s = &events[i];
+        if (s->id[0] == '\0') {
+            memcpy(s->id, id, ID_LEN + 1);
+            s->approved = s->delivered = s->failed = -1;
+            s->fail_kind = -1;
+        } else if (strcmp(s->id, id) != 0) {
+            continue;
         }
-        if (strcmp(events[i].id, id) == 0)
-            return; /* the first terminal event stands */
+        if (kind == KIND_APPROVED && s->approved < 0)
+            s->approved = at;
+        else if (kind == KIND_DELIVERED && s->delivered < 0)
+            s->delivered = at;
+        else if (IS_FAILURE(kind) && s->fail_kind < 0) {
+            s->failed = at;
+            s->fail_kind = kind;
+            snprintf(s->reason, sizeof s->reason, "%s", reason ? reason : "");
+        }
+        return;
     }
     events_dropped++;
 }
@@ -160,6 +190,63 @@ static const struct event_slot *event_get(const char *id)
     return NULL;
 }
 
+/* Copies what the slot says into the order: the approval (else the first failure) ends the
+ * APPROVED stage, the delivery (else the first failure) the DELIVERED one. Called with
+ * events_lock held. */
+static void order_settle(struct order *o, const struct event_slot *s)
+{
+    if (s->approved >= 0) {
+        o->end = s->approved;
+        o->kind = KIND_APPROVED;
+    } else if (s->fail_kind >= 0) {
+        o->end = s->failed;
+        o->kind = s->fail_kind;
+    }
+    if (s->delivered >= 0) {
+        o->dend = s->delivered;
+        o->dkind = KIND_DELIVERED;
+        o->reason[0] = '\0';
+    } else if (s->fail_kind >= 0) {
+        o->dend = s->failed;
+        o->dkind = s->fail_kind;
+        memcpy(o->reason, s->reason, sizeof o->reason);
+    }
+}
+
+/* Why approved orders stopped short of DELIVERED: a few distinct reasons, counted. */
+#define REASONS_MAX 8
+struct reasons {
+    char name[REASONS_MAX][REASON_LEN + 32];
+    size_t n[REASONS_MAX], count, other;
+};
+
+static void reasons_add(struct reasons *r, const char *name)
+{
+    for (size_t i = 0; i < r->count; i++)
+        if (strcmp(r->name[i], name) == 0) {
+            r->n[i]++;
+            return;
+        }
+    if (r->count == REASONS_MAX) {
+        r->other++;
+        return;
+    }
+    snprintf(r->name[r->count], sizeof r->name[0], "%s", name);
+    r->n[r->count++] = 1;
+}
+
+static void reasons_print(const struct reasons *r)
+{
+    if (r->count == 0)
+        return;
+    printf(" (");
+    for (size_t i = 0; i < r->count; i++)
+        printf("%s%s %zu", i ? ", " : "", r->name[i], r->n[i]);
+    if (r->other)
+        printf(", other %zu", r->other);
+    printf(")");
+}
+
 static int topic_kind(const char *name)
 {
     for (size_t k = 0; k < N_TOPICS; k++)
@@ -174,13 +261,15 @@ static void consume_one(const rd_kafka_message_t *m)
     int kind = topic_kind(rd_kafka_topic_name(m->rkt));
     json_error_t jerr;
     json_t *env = json_loadb(m->payload, m->len, 0, &jerr);
-    const char *id = json_string_value(json_object_get(json_object_get(env, "data"), "order_id"));
+    const json_t *data = json_object_get(env, "data");
+    const char *id = json_string_value(json_object_get(data, "order_id"));
+    const char *reason = json_string_value(json_object_get(data, "reason"));
     pthread_mutex_lock(&events_lock);
     if (kind < 0 || !id || strlen(id) != ID_LEN) {
         events_unparsed++;
     } else {
         events_by_kind[kind]++;
-        event_put(id, at, kind);
+        event_put(id, at, kind, kind == KIND_CANCELLED ? reason : NULL);
     }
     pthread_mutex_unlock(&events_lock);
     json_decref(env);
@@ -451,8 +540,12 @@ int main(int argc, char **argv)
         total = 1;
     struct order *orders = xmalloc(total * sizeof *orders);
     for (size_t i = 0; i < total; i++)
-        orders[i] =
-            (struct order){.sched = (double)i / o.rate, .answered = -1, .end = -1, .kind = -1};
+        orders[i] = (struct order){.sched = (double)i / o.rate,
+                                   .answered = -1,
+                                   .end = -1,
+                                   .kind = -1,
+                                   .dend = -1,
+                                   .dkind = -1};
     for (events_cap = 1024; events_cap < 4 * total; events_cap *= 2)
         ;
     events = xmalloc(events_cap * sizeof *events);
@@ -510,25 +603,26 @@ int main(int argc, char **argv)
     double posts_done = since_t0();
     getrusage(RUSAGE_SELF, &ru1);
 
-    /* Follows: until every accepted order has its terminal event, or the grace period is over. */
-    size_t accepted = 0, pending = 0;
+    /* Follows: until every accepted order is delivered or has failed, or the grace period is
+     * over. An order's slot is read again each time: its approval may come after a failure's. */
+    size_t accepted = 0, pending = 0, dpending = 0;
     for (;;) {
-        accepted = pending = 0;
+        accepted = pending = dpending = 0;
         pthread_mutex_lock(&events_lock);
         for (size_t i = 0; i < total; i++) {
             if (!orders[i].id[0])
                 continue;
             accepted++;
-            const struct event_slot *s = orders[i].kind < 0 ? event_get(orders[i].id) : NULL;
-            if (s) {
-                orders[i].end = s->at;
-                orders[i].kind = s->kind;
-            }
+            const struct event_slot *s = event_get(orders[i].id);
+            if (s)
+                order_settle(&orders[i], s);
             if (orders[i].kind < 0)
                 pending++;
+            if (orders[i].dkind < 0)
+                dpending++;
         }
         pthread_mutex_unlock(&events_lock);
-        if (pending == 0 || since_t0() > posts_done + o.grace)
+        if (dpending == 0 || since_t0() > posts_done + o.grace)
             break;
         usleep(50000);
     }
@@ -540,9 +634,11 @@ int main(int argc, char **argv)
 
     /* Figures. */
     double *post = xmalloc(total * sizeof *post), *e2e = xmalloc(total * sizeof *e2e);
+    double *d2e = xmalloc(total * sizeof *d2e), *a2d = xmalloc(total * sizeof *a2d);
     size_t np = 0, ne = 0, http[600] = {0}, timeouts = 0, transport = 0, by_kind[N_TOPICS] = {0};
-    size_t no_id = 0;
-    double last_end = 0;
+    size_t no_id = 0, nd = 0, na2d = 0, stopped = 0;
+    struct reasons stops = {0};
+    double last_end = 0, last_dend = 0;
     for (size_t i = 0; i < total; i++) {
         struct order *r = &orders[i];
         if (r->curl == CURLE_OPERATION_TIMEDOUT) {
@@ -560,16 +656,30 @@ int main(int argc, char **argv)
             no_id++;
         if (r->kind >= 0)
             by_kind[r->kind]++;
-        if (r->kind == 0) {
+        if (r->kind == KIND_APPROVED) {
             e2e[ne++] = r->end - r->sched;
             if (r->end > last_end)
                 last_end = r->end;
         }
+        if (r->dkind == KIND_DELIVERED) {
+            d2e[nd++] = r->dend - r->sched;
+            if (r->kind == KIND_APPROVED)
+                a2d[na2d++] = r->dend - r->end;
+            if (r->dend > last_dend)
+                last_dend = r->dend;
+        } else if (r->kind == KIND_APPROVED && r->dkind >= 0) {
+            stopped++;
+            reasons_add(&stops, r->reason[0] ? r->reason : topics[r->dkind]);
+        }
     }
     qsort(post, np, sizeof *post, cmp_double);
     qsort(e2e, ne, sizeof *e2e, cmp_double);
+    qsort(d2e, nd, sizeof *d2e, cmp_double);
+    qsort(a2d, na2d, sizeof *a2d, cmp_double);
     double span = (double)(total - 1) / o.rate + 1 / o.rate;
     double sustained = ne && last_end > 0 ? (double)ne / last_end : 0;
+    double d_sustained = nd && last_dend > 0 ? (double)nd / last_dend : 0;
+    size_t d_pending = dpending - pending; /* approved, neither delivered nor failed */
     double gen_cpu = (double)(ru1.ru_utime.tv_sec - ru0.ru_utime.tv_sec) +
                      (double)(ru1.ru_stime.tv_sec - ru0.ru_stime.tv_sec) +
                      (double)(ru1.ru_utime.tv_usec - ru0.ru_utime.tv_usec) / 1e6 +
@@ -588,25 +698,42 @@ int main(int argc, char **argv)
            "first scheduled send to the last approval)\n",
            ne, http[202], sustained);
     printf("not approved:");
-    for (size_t k = 1; k < N_TOPICS; k++)
+    for (int k = KIND_APPROVED + 1; k < KIND_DELIVERED; k++)
         printf(" %s %zu,", topics[k], by_kind[k]);
     printf(" no terminal event within %.0f s of the last answer %zu\n", o.grace, pending);
     printf("latency ms POST alone   : p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n", pct(post, np, .50),
            pct(post, np, .95), pct(post, np, .99), np ? post[np - 1] * 1000 : NAN);
     printf("latency ms POST->APPROVED: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n", pct(e2e, ne, .50),
            pct(e2e, ne, .95), pct(e2e, ne, .99), ne ? e2e[ne - 1] * 1000 : NAN);
+    printf("delivered %zu of %zu approved; sustained %.1f delivered/s (delivered / time from the "
+           "first scheduled send to the last delivery)\n",
+           nd, ne, d_sustained);
+    printf("approved but not delivered: stopped short %zu", stopped);
+    reasons_print(&stops);
+    printf(", no order.delivered.v1 within %.0f s of the last answer %zu\n", o.grace, d_pending);
+    printf("latency ms POST->DELIVERED: p50 %.1f  p95 %.1f  p99 %.1f  max %.1f\n",
+           pct(d2e, nd, .50), pct(d2e, nd, .95), pct(d2e, nd, .99), nd ? d2e[nd - 1] * 1000 : NAN);
+    printf("latency ms APPROVED->DELIVERED (as seen on Kafka): p50 %.1f  p95 %.1f  p99 %.1f  max "
+           "%.1f\n",
+           pct(a2d, na2d, .50), pct(a2d, na2d, .95), pct(a2d, na2d, .99),
+           na2d ? a2d[na2d - 1] * 1000 : NAN);
     printf("generator: %.2f CPU s while sending, %ld connections; events seen: approved %zu, "
-           "unparsed %zu, dropped %zu, consumer errors %zu\n",
-           gen_cpu, o.connections, events_by_kind[0], events_unparsed, events_dropped,
-           consumer_errors);
+           "unparsed %zu, dropped %zu, consumer errors %zu, delivered %zu\n",
+           gen_cpu, o.connections, events_by_kind[KIND_APPROVED], events_unparsed, events_dropped,
+           consumer_errors, events_by_kind[KIND_DELIVERED]);
     printf("summary rate=%.1f offered=%zu accepted=%zu approved=%zu sustained=%.1f "
            "post_p50=%.1f post_p95=%.1f post_p99=%.1f post_max=%.1f e2e_p50=%.1f e2e_p95=%.1f "
            "e2e_p99=%.1f e2e_max=%.1f timeouts=%zu transport=%zu non202=%zu pending=%zu "
-           "failed=%zu gen_cpu=%.2f lag_max_ms=%.1f\n",
+           "failed=%zu gen_cpu=%.2f lag_max_ms=%.1f",
            o.rate, total, http[202], ne, sustained, pct(post, np, .50), pct(post, np, .95),
            pct(post, np, .99), np ? post[np - 1] * 1000 : NAN, pct(e2e, ne, .50), pct(e2e, ne, .95),
            pct(e2e, ne, .99), ne ? e2e[ne - 1] * 1000 : NAN, timeouts, transport, np - http[202],
            pending, http[202] - ne - pending, gen_cpu, lag_max * 1000);
+    printf(" delivered=%zu d_sustained=%.1f d_p50=%.1f d_p95=%.1f d_p99=%.1f d_max=%.1f "
+           "ad_p50=%.1f ad_p99=%.1f stopped=%zu d_pending=%zu\n",
+           nd, d_sustained, pct(d2e, nd, .50), pct(d2e, nd, .95), pct(d2e, nd, .99),
+           nd ? d2e[nd - 1] * 1000 : NAN, pct(a2d, na2d, .50), pct(a2d, na2d, .99), stopped,
+           d_pending);
 
     if (o.records) {
         FILE *f = fopen(o.records, "w");
@@ -614,10 +741,12 @@ int main(int argc, char **argv)
             die("cannot write %s", o.records);
         for (size_t i = 0; i < total; i++) {
             const struct order *r = &orders[i];
-            fprintf(f, "%zu %.3f %.3f %ld %s %.3f %s\n", i, r->sched * 1000,
+            fprintf(f, "%zu %.3f %.3f %ld %s %.3f %s %.3f %s%s%s\n", i, r->sched * 1000,
                     r->answered < 0 ? -1 : (r->answered - r->sched) * 1000, r->http,
                     r->id[0] ? r->id : "-", r->end < 0 ? -1 : (r->end - r->sched) * 1000,
-                    r->kind < 0 ? "-" : topics[r->kind]);
+                    r->kind < 0 ? "-" : topics[r->kind],
+                    r->dend < 0 ? -1 : (r->dend - r->sched) * 1000,
+                    r->dkind < 0 ? "-" : topics[r->dkind], r->reason[0] ? ":" : "", r->reason);
         }
         if (fclose(f) != 0)
             die("cannot write %s", o.records);
@@ -636,6 +765,8 @@ int main(int argc, char **argv)
     free(events);
     free(post);
     free(e2e);
+    free(d2e);
+    free(a2d);
     curl_global_cleanup();
-    return ne == total ? 0 : 3;
+    return nd == total ? 0 : 3;
 }
