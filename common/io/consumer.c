@@ -9,10 +9,12 @@
  *   crash at any instant leads to redelivery, never to a lost record. At shutdown,
  *   rd_kafka_consumer_close() commits the stored offsets of the partitions it revokes
  *   (enable.auto.commit) and waits for that commit before leaving the group.
- * - Nothing after a record that must come again is ever consumed: every partition with
- *   unhandled records is sought back to its first unhandled offset and then waits for exactly
- *   that record; until it arrives, the partition's other records are dropped without being
- *   handled or their offsets stored (see consumer_gate). A failed seek is retried with backoff.
+ * - Nothing after a record that must come again is consumed in its partition: every partition
+ *   with unhandled records is sought back to its first unhandled offset and then waits for
+ *   exactly that record; until it arrives, the partition's other records are dropped without
+ *   being handled or their offsets stored (see consumer_gate). A failed seek is retried with
+ *   backoff. The batch's other partitions go on: a record retried because it came early (an
+ *   event whose cause travels on another topic) does not keep its cause from being consumed.
  * - Failure classes. Only a handler's OF_ERETRY counts against the record's retry budget: the
  *   records before it commit and it comes again after a backoff; it is tried at most
  *   retry_budget times. A handler's OF_EPERMANENT (or any other code), an envelope that does not
@@ -135,6 +137,8 @@ struct consumer {
 };
 
 enum rec_state { REC_PENDING, REC_HANDLED, REC_DUPLICATE, REC_DEAD };
+/* REC_PENDING after the transaction: not handled (its partition comes again from its first
+ * pending record); retry marks the one whose handler asked for it (or whose dead letter failed). */
 
 /* One polled record and what became of it. */
 struct record {
@@ -148,12 +152,13 @@ struct record {
     unsigned attempts;     /* handler attempts, this one included */
     unsigned dlq_failures; /* its dead letters that could not be produced, this one included */
     bool dead_due;         /* its dead letter could not be produced: retried as a dead letter */
+    bool retry;            /* it must come again (OUT_RETRY), after a backoff */
 };
 
 /* How handling one record ended, and so what happens to the batch. */
 enum outcome {
     OUT_NEXT,  /* handled, skipped or dead-lettered: go on */
-    OUT_RETRY, /* retry this record later: commit what came before, stop here */
+    OUT_RETRY, /* retry this record later: its partition stops here, the others go on */
     OUT_ABORT, /* infrastructure failed: commit nothing, redeliver the whole batch */
 };
 
@@ -201,6 +206,19 @@ size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct c
         }
     }
     return out;
+}
+
+size_t consumer_split_done(const struct consumer_pos *recs, const bool *done, size_t n,
+                           struct consumer_pos *ret_done, struct consumer_pos *ret_pending)
+{
+    size_t nd = 0, np = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (done[i])
+            ret_done[nd++] = recs[i];
+        else
+            ret_pending[np++] = recs[i];
+    }
+    return nd;
 }
 
 size_t consumer_seek_offsets(const struct consumer_pos *recs, size_t n, size_t from,
@@ -1065,20 +1083,40 @@ static enum outcome abort_transaction(struct consumer *c)
     return OUT_ABORT;
 }
 
-/* Handles records in order inside one transaction and commits; *ret_stop is the first record
- * not handled (n when all were). OUT_ABORT: nothing was committed. */
-static enum outcome run_transaction(struct consumer *c, struct record *recs, size_t n,
-                                    size_t *ret_stop)
+static struct consumer_pos pos_of(const struct record *rec)
+{
+    return (struct consumer_pos){rec->topic, rec->msg->partition, rec->msg->offset};
+}
+
+/* Handles records in order inside one transaction and commits. A record to retry (rec->retry)
+ * holds its partition: that partition's later records stay REC_PENDING, the other partitions'
+ * are handled. OUT_RETRY when some record must come again; OUT_ABORT: nothing was committed. */
+static enum outcome run_transaction(struct consumer *c, struct record *recs, size_t n)
 {
     c->release_due = false;
     if (ensure_db(c) != OF_OK || !run_sql(c, "BEGIN"))
         return abort_transaction(c);
     if (lock_batch(c, recs, n) != OF_OK)
         return abort_transaction(c);
-    size_t i = 0;
+    struct consumer_pos *held = xcalloc(n ? n : 1, sizeof *held);
+    size_t nheld = 0;
     enum outcome out = OUT_NEXT;
-    while (i < n && (out = handle_record(c, &recs[i])) == OUT_NEXT)
-        i++;
+    for (size_t i = 0; i < n; i++) {
+        struct consumer_pos p = pos_of(&recs[i]);
+        if (pos_index(held, nheld, &p) < nheld)
+            continue; /* an earlier record of its partition comes again first */
+        enum outcome o = handle_record(c, &recs[i]);
+        if (o == OUT_ABORT) {
+            out = OUT_ABORT;
+            break;
+        }
+        if (o == OUT_RETRY) {
+            recs[i].retry = true;
+            held[nheld++] = p;
+            out = OUT_RETRY;
+        }
+    }
+    free(held);
     if (out == OUT_ABORT)
         return abort_transaction(c);
     int rc = db_commit(c->db);
@@ -1087,25 +1125,16 @@ static enum outcome run_transaction(struct consumer *c, struct record *recs, siz
                   of_result_name(rc));
         return abort_transaction(c);
     }
-    *ret_stop = i;
     return out;
 }
 
-static struct consumer_pos *positions(const struct record *recs, size_t n)
-{
-    struct consumer_pos *p = xcalloc(n ? n : 1, sizeof *p);
-    for (size_t i = 0; i < n; i++)
-        p[i] = (struct consumer_pos){recs[i].topic, recs[i].msg->partition, recs[i].msg->offset};
-    return p;
-}
-
-/* Stores offset + 1 of recs[0..n-1] for the next (auto) commit. */
-static void store_offsets(struct consumer *c, const struct record *recs, size_t n)
+/* Stores offset + 1 of the done records' (done[0..n-1]) for the next (auto) commit. */
+static void store_offsets(struct consumer *c, const struct consumer_pos *done, size_t n)
 {
     if (n == 0)
         return;
-    struct consumer_pos *all = positions(recs, n), *next = xcalloc(n, sizeof *next);
-    size_t k = consumer_next_offsets(all, n, next);
+    struct consumer_pos *next = xcalloc(n, sizeof *next);
+    size_t k = consumer_next_offsets(done, n, next);
     rd_kafka_topic_partition_list_t *l = to_partition_list(next, k);
     rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
     if (e != RD_KAFKA_RESP_ERR_NO_ERROR) /* e.g. partitions revoked meanwhile: redelivered */
@@ -1113,19 +1142,19 @@ static void store_offsets(struct consumer *c, const struct record *recs, size_t 
     held_release(c, next, k); /* committed: those records are done either way */
     rd_kafka_topic_partition_list_destroy(l);
     free(next);
-    free(all);
 }
 
-/* Makes every partition with records in recs[from..n-1] wait for its first one there, and seeks
+/* Makes every partition with records in pending[0..n-1] wait for its first one there, and seeks
  * it back (retried later if that fails). */
-static void seek_back(struct consumer *c, const struct record *recs, size_t n, size_t from)
+static void seek_back(struct consumer *c, const struct consumer_pos *pending, size_t n)
 {
-    struct consumer_pos *all = positions(recs, n), *seek = xcalloc(n, sizeof *seek);
-    size_t k = consumer_seek_offsets(all, n, from, seek);
+    if (n == 0)
+        return;
+    struct consumer_pos *seek = xcalloc(n, sizeof *seek);
+    size_t k = consumer_seek_offsets(pending, n, 0, seek);
     for (size_t i = 0; i < k; i++)
         wait_for(c, &seek[i]);
     free(seek);
-    free(all);
     seek_waits(c);
 }
 
@@ -1138,14 +1167,15 @@ static void account_done(struct consumer *c, const struct record *recs, size_t n
         [REC_DEAD] = "events_dead_lettered_total",
     };
     for (size_t i = 0; i < n; i++) {
+        if (recs[i].state == REC_PENDING)
+            continue; /* comes again: a retry keeps its attempts */
         retry_forget(c, &recs[i]);
-        if (recs[i].state != REC_PENDING)
-            count(c, metric[recs[i].state], recs[i].topic);
+        count(c, metric[recs[i].state], recs[i].topic);
     }
 }
 
-/* The record at which the batch stopped comes again: remember it, say so, back off. */
-static void schedule_retry(struct consumer *c, const struct record *rec)
+/* A record that must come again: remember it and say so. Returns its backoff attempt. */
+static unsigned schedule_retry(struct consumer *c, const struct record *rec)
 {
     struct log_fields f = record_fields(rec);
     retry_remember(c, rec);
@@ -1154,8 +1184,7 @@ static void schedule_retry(struct consumer *c, const struct record *rec)
         log_warn(&f, "consumer: retrying (attempt %u of %u failed): %s", rec->attempts,
                  c->retry_budget, rec->error);
     }
-    back_off(c, backoff_next_ms(&c->backoff,
-                                consumer_backoff_attempt(rec->attempts, rec->dlq_failures)));
+    return consumer_backoff_attempt(rec->attempts, rec->dlq_failures);
 }
 
 /* Nothing was committed: redeliver the whole batch after a backoff outside the retry budget. */
@@ -1166,7 +1195,11 @@ static void redeliver_batch(struct consumer *c, const struct record *recs, size_
         PQfinish(c->db);
         c->db = NULL;
     }
-    seek_back(c, recs, n, 0);
+    struct consumer_pos *all = xcalloc(n ? n : 1, sizeof *all);
+    for (size_t i = 0; i < n; i++)
+        all[i] = pos_of(&recs[i]);
+    seek_back(c, all, n);
+    free(all);
     back_off(c, backoff_next_ms(&c->backoff, c->outages++));
 }
 
@@ -1174,18 +1207,36 @@ static void handle_batch(struct consumer *c, struct record *recs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         prepare_record(c, &recs[i]);
-    size_t stop_at = n;
-    if (run_transaction(c, recs, n, &stop_at) == OUT_ABORT) {
+    enum outcome out = run_transaction(c, recs, n);
+    if (out == OUT_ABORT) {
         redeliver_batch(c, recs, n);
         return;
     }
     c->outages = 0;
-    store_offsets(c, recs, stop_at);
-    account_done(c, recs, stop_at);
-    if (stop_at < n) {
-        seek_back(c, recs, n, stop_at);
-        schedule_retry(c, &recs[stop_at]);
+    struct consumer_pos *all = xcalloc(n ? n : 1, sizeof *all);
+    struct consumer_pos *done = xcalloc(n ? n : 1, sizeof *done);
+    struct consumer_pos *pending = xcalloc(n ? n : 1, sizeof *pending);
+    bool *is_done = xcalloc(n ? n : 1, sizeof *is_done);
+    for (size_t i = 0; i < n; i++) {
+        all[i] = pos_of(&recs[i]);
+        is_done[i] = recs[i].state != REC_PENDING;
     }
+    size_t nd = consumer_split_done(all, is_done, n, done, pending);
+    store_offsets(c, done, nd);
+    account_done(c, recs, n);
+    if (out == OUT_RETRY) {
+        seek_back(c, pending, n - nd);
+        unsigned attempt = 0;
+        for (size_t i = 0; i < n; i++) {
+            unsigned a = recs[i].retry ? schedule_retry(c, &recs[i]) : 0;
+            attempt = a > attempt ? a : attempt;
+        }
+        back_off(c, backoff_next_ms(&c->backoff, attempt));
+    }
+    free(is_done);
+    free(pending);
+    free(done);
+    free(all);
 }
 
 /* ---- lag ---- */

@@ -177,6 +177,32 @@ static void test_store_and_seek_agree(void **state)
     }
 }
 
+/* A retry holds only its partition: order.placed.v1/0 offset 11 (index 2) must come again, so
+ * offset 12 (index 5) of that partition is pending too, while order.placed.v1/1 and
+ * payment.failed.v1/0 are handled whole. Stored: /0 up to 11 (10 was done), /1 at 5,
+ * payment.failed/0 at 9; sought back: /0 to 11 alone. */
+static void test_split_done_holds_only_the_retrys_partition(void **state)
+{
+    (void)state;
+    const bool done[BATCH_N] = {true, true, false, true, true, false, true};
+    struct consumer_pos d[BATCH_N], p[BATCH_N], stored[BATCH_N], seek[BATCH_N];
+    size_t nd = consumer_split_done(batch, done, BATCH_N, d, p);
+    assert_int_equal(nd, 5);
+    size_t ns = consumer_next_offsets(d, nd, stored);
+    assert_int_equal(ns, 3);
+    assert_pos(&stored[0], "order.placed.v1", 0, 11);
+    assert_pos(&stored[1], "order.placed.v1", 1, 5);
+    assert_pos(&stored[2], "payment.failed.v1", 0, 9);
+    size_t nk = consumer_seek_offsets(p, BATCH_N - nd, 0, seek);
+    assert_int_equal(nk, 1);
+    assert_pos(&seek[0], "order.placed.v1", 0, 11);
+    /* nothing done: everything comes again; everything done: nothing pending */
+    const bool none[BATCH_N] = {false}, all[BATCH_N] = {true, true, true, true, true, true, true};
+    assert_int_equal(consumer_split_done(batch, none, BATCH_N, d, p), 0);
+    assert_int_equal(consumer_seek_offsets(p, BATCH_N, 0, seek), 3);
+    assert_int_equal(consumer_split_done(batch, all, BATCH_N, d, p), BATCH_N);
+}
+
 /* ---- the restart gate ---- */
 
 static const struct consumer_pos waits[] = {
@@ -921,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_seek_offsets_whole_batch_and_none),
         cmocka_unit_test(test_seek_offsets_takes_lowest),
         cmocka_unit_test(test_store_and_seek_agree),
+        cmocka_unit_test(test_split_done_holds_only_the_retrys_partition),
         cmocka_unit_test(test_gate_other_partitions_pass),
         cmocka_unit_test(test_gate_restart_and_drops),
         cmocka_unit_test(test_gate_follows_seek_positions),

@@ -117,6 +117,13 @@ struct consumer_pos {
  * highest offset + 1, in order of first appearance. ret holds at least n entries; returns how
  * many were written (pure; exported for tests). */
 size_t consumer_next_offsets(const struct consumer_pos *recs, size_t n, struct consumer_pos *ret);
+/* A batch after its transaction: recs[i] is done (handled, a duplicate or dead-lettered) when
+ * done[i], else it comes again (a retry, or a later record of a retry's partition). Copies the
+ * positions into ret_done and ret_pending (each holds at least n), in order; returns how many are
+ * done. The done ones' offsets are stored (consumer_next_offsets), the pending ones' partitions
+ * sought back (consumer_seek_offsets) (pure; exported for tests). */
+size_t consumer_split_done(const struct consumer_pos *recs, const bool *done, size_t n,
+                           struct consumer_pos *ret_done, struct consumer_pos *ret_pending);
 /* Where to seek so that recs[from..n-1] are delivered again: one entry per (topic, partition)
  * among them, its lowest offset there, in order of first appearance. ret holds at least
  * n - from entries; returns how many were written (pure; exported for tests). */
