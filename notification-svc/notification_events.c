@@ -73,6 +73,15 @@ static int notify(struct consumer_ctx *ctx, const struct envelope *env, const ch
     bool created;
     if (!ev->customer_id[0] && !o)
         return consumer_retry(ctx, "data.order_id: order not known yet");
+    const char *later = notification_rules_later_kinds(kind);
+    bool stale = false;
+    int rc = later ? notification_store_has_kind(ctx->db, ev->order_id, later, &stale) : OF_OK;
+    if (rc != OF_OK)
+        return rc;
+    if (stale) {
+        log_info(ctx->log, "%s: a later step of the delivery was told already: not told", kind);
+        return OF_OK;
+    }
     notification_rules_vars(ev, o, &buf, &vars);
     enum notification_render r = notification_templates_render(notification_templates_find(kind),
                                                                &vars, n.body, sizeof n.body, name);
@@ -86,7 +95,7 @@ static int notify(struct consumer_ctx *ctx, const struct envelope *env, const ch
     snprintf(n.event_type, sizeof n.event_type, "%s", kind);
     snprintf(n.event_id, sizeof n.event_id, "%s", env->event_id);
     snprintf(n.channel, sizeof n.channel, "%s", app->channel.name);
-    int rc = notification_store_insert(ctx->db, &n, &created);
+    rc = notification_store_insert(ctx->db, &n, &created);
     if (rc != OF_OK)
         return rc;
     if (!created) {

