@@ -203,7 +203,7 @@ show_timeline() {
 # offered its delivery accepts, then picks up and delivers. Each step once, a pause before each.
 APPROVED_BY_OWNER=0
 act() { # act ORDER STATUS
-    local o=$1 s=$2 i d ds
+    local o=$1 s=$2 i d ds st
     case $s in
     PLACED)
         ((APPROVED_BY_OWNER)) && return
