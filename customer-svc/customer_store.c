@@ -156,8 +156,9 @@ int customer_store_account_patch(PGconn *c, const char *id,
                          5, p, ret);
 }
 
-static void address_from_row(const PGresult *r, int row, struct customer_address *a)
+static void address_from_row(const PGresult *r, int row, void *ret)
 {
+    struct customer_address *a = ret;
     db_cell_text(r, row, 0, a->id, sizeof a->id);
     db_cell_text(r, row, 1, a->label, sizeof a->label);
     db_cell_text(r, row, 2, a->line1, sizeof a->line1);
@@ -235,16 +236,7 @@ static int address_one(PGconn *c, const char *sql, const char *account_id, const
     if (!uuid_valid(account_id) || !uuid_valid(id))
         return OF_ENOTFOUND;
     const char *p[] = {id, account_id};
-    PGresult *r;
-    int rc = db_exec(c, sql, 2, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1)
-        address_from_row(r, 0, ret);
-    else
-        rc = OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
+    return db_query_one(c, sql, 2, p, address_from_row, ret);
 }
 
 int customer_store_address_get(PGconn *c, const char *account_id, const char *id,

@@ -43,8 +43,9 @@ int inventory_store_outlet_lock(PGconn *c, const char *outlet_id)
 
 /* ---- Items ---- */
 
-static void item_from_row(const PGresult *r, int row, struct inventory_item *it)
+static void item_from_row(const PGresult *r, int row, void *ret)
 {
+    struct inventory_item *it = ret;
     db_cell_text(r, row, 0, it->id, sizeof it->id);
     db_cell_text(r, row, 1, it->outlet_id, sizeof it->outlet_id);
     db_cell_text(r, row, 2, it->sku, sizeof it->sku);
@@ -60,16 +61,7 @@ static void item_from_row(const PGresult *r, int row, struct inventory_item *it)
 static int item_query(PGconn *c, const char *sql, int n, const char *const *p,
                       struct inventory_item *ret)
 {
-    PGresult *r;
-    int rc = db_exec(c, sql, n, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1)
-        item_from_row(r, 0, ret);
-    else
-        rc = OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
+    return db_query_one(c, sql, n, p, item_from_row, ret);
 }
 
 /* Runs a statement returning item rows into a new array (NULL when empty). */

@@ -109,8 +109,9 @@ int notification_store_order_get(PGconn *c, const char *order_id, struct notific
     "id, customer_id, order_id, event_type, event_id, channel, body, status, attempts, "           \
     "COALESCE(last_error, ''), " MS("created_at") ", COALESCE(" MS("sent_at") ", 0)"
 
-static void from_row(const PGresult *r, int row, struct notification *n)
+static void from_row(const PGresult *r, int row, void *ret)
 {
+    struct notification *n = ret;
     memset(n, 0, sizeof *n);
     db_cell_text(r, row, 0, n->id, sizeof n->id);
     db_cell_text(r, row, 1, n->customer_id, sizeof n->customer_id);
@@ -165,21 +166,12 @@ int notification_store_get(PGconn *c, const char *id, const char *owner, bool lo
                            struct notification *ret)
 {
     const char *p[] = {id, owner};
-    PGresult *r;
-    int rc = db_exec(c,
-                     lock ? "SELECT " COLS " FROM notification.notifications WHERE id = $1 AND "
-                            "($2::uuid IS NULL OR customer_id = $2::uuid) FOR UPDATE"
-                          : "SELECT " COLS " FROM notification.notifications WHERE id = $1 AND "
-                            "($2::uuid IS NULL OR customer_id = $2::uuid)",
-                     2, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    if (PQntuples(r) == 1)
-        from_row(r, 0, ret);
-    else
-        rc = OF_ENOTFOUND;
-    PQclear(r);
-    return rc;
+    return db_query_one(c,
+                        lock ? "SELECT " COLS " FROM notification.notifications WHERE id = $1 AND "
+                               "($2::uuid IS NULL OR customer_id = $2::uuid) FOR UPDATE"
+                             : "SELECT " COLS " FROM notification.notifications WHERE id = $1 AND "
+                               "($2::uuid IS NULL OR customer_id = $2::uuid)",
+                        2, p, from_row, ret);
 }
 
 int notification_store_save(PGconn *c, struct notification *n)

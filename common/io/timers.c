@@ -380,8 +380,8 @@ static void build_sql(struct timers_sql *q, const char *s)
     /* Only the row version as claimed: a handler that re-armed its own timer (kind, key) wrote a
      * new version (xmin: this transaction), and that timer stays, even when due at the same
      * millisecond. */
-    q->remove = xasprintf(
-        "DELETE FROM %s.timers WHERE kind = $1 AND key = $2 AND xmin = $3::xid", s);
+    q->remove =
+        xasprintf("DELETE FROM %s.timers WHERE kind = $1 AND key = $2 AND xmin = $3::xid", s);
     q->defer = xasprintf("UPDATE %s.timers SET attempts = attempts + 1, last_error = $4, "
                          "due_at = clock_timestamp() + $3::int * interval '1 millisecond' "
                          "WHERE kind = $1 AND key = $2",
