@@ -2,8 +2,6 @@
  * business_store.h). */
 #include "business_store.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

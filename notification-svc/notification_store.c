@@ -1,7 +1,6 @@
 /* notification-svc storage (see notification_store.h). */
 #include "notification_store.h"
 
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,19 +126,18 @@ static void from_row(const PGresult *r, int row, void *ret)
     n->sent_ms = db_cell_i64(r, row, 11);
 }
 
+static void bool_from_row(const PGresult *r, int row, void *ret)
+{
+    *(bool *)ret = db_cell_bool(r, row, 0);
+}
+
 int notification_store_has_kind(PGconn *c, const char *order_id, const char *kinds, bool *ret)
 {
     const char *p[] = {order_id, kinds};
-    PGresult *r;
-    int rc = db_exec(c,
-                     "SELECT EXISTS (SELECT 1 FROM notification.notifications WHERE order_id = $1 "
-                     "AND event_type = ANY ($2::text[]))",
-                     2, p, &r, NULL, 0);
-    if (rc != OF_OK)
-        return rc;
-    *ret = db_cell_bool(r, 0, 0);
-    PQclear(r);
-    return OF_OK;
+    return db_query_one(c,
+                        "SELECT EXISTS (SELECT 1 FROM notification.notifications WHERE "
+                        "order_id = $1 AND event_type = ANY ($2::text[]))",
+                        2, p, bool_from_row, ret);
 }
 
 int notification_store_insert(PGconn *c, struct notification *n, bool *ret_created)

@@ -1,8 +1,6 @@
 /* partner-svc persistence (see partner_store.h). */
 #include "partner_store.h"
 
-#include <inttypes.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 

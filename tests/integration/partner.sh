@@ -190,8 +190,8 @@ ok "the customer's cancel after approval: 409"
 assert_eq "$(order "$TA" "ooo-$RUN" "$(order_body "$OUT" "$ADDR_A" "$(items "$DOSA" 1)")")" 202 "order for the out-of-order events"
 O5=$(body .order_id)
 wait_state "$O5" APPROVED
-D5=$(newid) PX=$(newid) CUST=$(sub_of "$TA")
-dd() { jq -cn --arg d "$D5" --arg o "$O5" --arg c "$CUST" --arg p "$PX" --arg at "$(now_ts)" "{delivery_id:\$d, order_id:\$o, customer_id:\$c, partner_id:\$p, $1}"; }
+D5=$(newid) PX=$(newid)
+dd() { jq -cn --arg d "$D5" --arg o "$O5" --arg c "$CA" --arg p "$PX" --arg at "$(now_ts)" "{delivery_id:\$d, order_id:\$o, customer_id:\$c, partner_id:\$p, $1}"; }
 produce delivery.agent.assigned.v1 "$O5" "$(dd '"vehicle":"BIKE", "distance_m":500, "eta_min":5, "assigned_at":$at')" "" partner-svc >/dev/null
 wait_state "$O5" ASSIGNED
 produce delivery.delivered.v1 "$O5" "$(dd '"delivered_at":$at')" "" partner-svc >/dev/null
